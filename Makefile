@@ -1,0 +1,64 @@
+# tongban — run `make help` for the list of targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/tongban
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help venv setup demo serve worker test test-pg test-fast lint fmt messages bench clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install tongban with its development tools
+
+setup: venv ## Everything but serving: venv, migrations, static files, the demo city
+	$(BIN)/tongban migrate --noinput
+	$(BIN)/tongban collectstatic --noinput --verbosity 0
+	$(BIN)/tongban load_demo
+
+demo: setup ## Set up and serve the demo city on http://127.0.0.1:8000 (web + worker)
+	@$(BIN)/tongban demo_logins
+	@echo "Portal: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs"
+	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
+
+serve: venv ## Serve without reloading the demo data
+	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
+
+test: venv ## Run the whole suite on SQLite (browser tests included)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-pg: venv ## Run the whole suite on PostgreSQL ($$PG_URL)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+lint: venv ## ruff, mypy, the layering contract and a migrations check
+	$(BIN)/ruff check tongban tests bench
+	$(BIN)/ruff format --check tongban tests bench
+	$(BIN)/mypy tongban
+	$(BIN)/lint-imports
+	$(BIN)/tongban makemigrations --check --dry-run
+
+fmt: venv ## Format the code
+	$(BIN)/ruff check --fix tongban tests bench
+	$(BIN)/ruff format tongban tests bench
+
+messages: venv ## Extract and compile translations (needs GNU gettext)
+	cd tongban && ../$(BIN)/tongban makemessages -l en -l zh_Hans --no-obsolete --ignore 'static/*'
+	cd tongban && ../$(BIN)/tongban compilemessages
+
+bench: venv ## Run the benchmarks in bench/ (not part of make test)
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove the venv, the database and generated files
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,173 @@
+"""People and the organisations they act for.
+
+- Citizens hold a real-name identity: name, resident ID number (GB 11643), mobile number.
+- Businesses are ``Organisation`` rows identified by their unified social credit code
+  (GB 32100); people act for them as legal representative (法定代表人) or agent (经办人).
+- Officials belong to a department and hold roles (``RoleAssignment``).
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.identifiers import mask_phone, mask_resident_id, validate_uscc
+from tongban.core.models import ClassificationLevel
+from tongban.org.models import Department, Region
+
+
+class UserKind(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OFFICIAL = "official", _("Official")
+    ADMIN = "admin", _("Administrator")
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """How sure we are that the account belongs to the named person."""
+
+    SELF_DECLARED = 1, _("Self-declared")
+    VERIFIED = 2, _("Verified online")
+    IN_PERSON = 3, _("Verified in person at a counter")
+
+
+class User(AbstractUser):
+    kind = models.CharField(
+        _("account kind"), max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN
+    )
+    real_name = models.CharField(_("real name"), max_length=60, blank=True)
+    id_number = models.CharField(
+        _("resident ID number"), max_length=18, unique=True, null=True, blank=True
+    )
+    phone = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+    )
+    clearance = models.PositiveSmallIntegerField(
+        _("clearance"), choices=ClassificationLevel.choices, default=ClassificationLevel.PUBLIC
+    )
+    assurance_level = models.PositiveSmallIntegerField(
+        _("identity assurance"), choices=AssuranceLevel.choices,
+        default=AssuranceLevel.SELF_DECLARED,
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_resident_id(self.id_number or "")
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone or "")
+
+    @property
+    def is_official(self) -> bool:
+        return self.kind == UserKind.OFFICIAL
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Window clerk")
+    REVIEWER = "reviewer", _("Reviewer")
+    DEPARTMENT_LEADER = "department_leader", _("Department leader")
+    CITY_LEADER = "city_leader", _("City leader")
+    CATALOG_ADMIN = "catalog_admin", _("Catalogue administrator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("area of responsibility"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="role_assignments",
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "department"], name="role_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class OrganisationType(models.TextChoices):
+    """Applicant types of the national code table (服务对象), legal persons only."""
+
+    ENTERPRISE = "2", _("Enterprise legal person")
+    INSTITUTION = "3", _("Public institution legal person")
+    SOCIAL = "4", _("Social organisation legal person")
+    NON_LEGAL_ENTERPRISE = "5", _("Unincorporated enterprise")
+    AUTHORITY = "6", _("Government authority")
+    OTHER = "9", _("Other organisation")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    org_type = models.CharField(
+        _("organisation type"), max_length=2, choices=OrganisationType.choices,
+        default=OrganisationType.ENTERPRISE,
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=60)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    address = models.CharField(_("registered address"), max_length=200, blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    business_scope = models.TextField(_("business scope"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_rep", _("Legal representative")
+    AGENT = "agent", _("Agent")
+
+
+class OrganisationMember(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="members",
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="org_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"

@@ -1,0 +1,72 @@
+"""Kernel tables: the audit chain.
+
+The audit trail is append-only and hash-chained per stream (one chain per domain module),
+so that writers in different modules never queue on one global lock. ``AuditStreamHead``
+holds the last sequence number and hash of each stream: it is updated in the same
+transaction as the record, which is how a deleted tail (truncation) is detected.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ClassificationLevel(models.IntegerChoices):
+    """Data classification (数据分级) used for records and user clearance."""
+
+    PUBLIC = 1, _("Public")
+    INTERNAL = 2, _("Internal")
+    SENSITIVE = 3, _("Sensitive")
+    CONFIDENTIAL = 4, _("Confidential")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit record."""
+
+
+class AuditRecord(models.Model):
+    stream = models.CharField(_("stream"), max_length=64)
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=150)
+    action = models.CharField(_("action"), max_length=100)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # Metadata only (field names, counts, codes): never personal values or secrets.
+    meta = models.JSONField(_("metadata"), default=dict, blank=True)
+    alg = models.CharField(_("hash algorithm"), max_length=16, default="sha256")
+    prev_hash = models.CharField(_("previous hash"), max_length=128)
+    hash = models.CharField(_("hash"), max_length=128)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["stream", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="audit_stream_seq_unique")
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.stream}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("audit records cannot be deleted")
+
+
+class AuditStreamHead(models.Model):
+    stream = models.CharField(_("stream"), max_length=64, primary_key=True)
+    seq = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    hash = models.CharField(_("last hash"), max_length=128, default="")
+
+    class Meta:
+        verbose_name = _("audit stream head")
+        verbose_name_plural = _("audit stream heads")
+
+    def __str__(self) -> str:
+        return f"{self.stream} @ {self.seq}"
