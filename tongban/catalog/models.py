@@ -75,7 +75,7 @@ class ProvincialLevel(models.IntegerChoices):
     I = 1, _("Level I: guide and consultation online")  # noqa: E741
     II = 2, _("Level II: materials submitted online")
     III = 3, _("Level III: accepted and pre-reviewed online")
-    IV = 4, _("Level IV: fully online (全程网办)")
+    IV = 4, _("Level IV: fully online")
 
 
 class ServiceObject(models.TextChoices):
@@ -318,7 +318,7 @@ class Material(models.Model):
     sample = models.CharField(_("sample"), max_length=300, blank=True)
     requirements = models.TextField(_("requirements"), blank=True)
     can_be_waived = models.BooleanField(
-        _("obtainable through data sharing (免提交)"), default=False
+        _("obtainable through data sharing"), default=False
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -432,8 +432,8 @@ class Bundle(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("bundle (一件事)")
-        verbose_name_plural = _("bundles (一件事)")
+        verbose_name = _("bundle")
+        verbose_name_plural = _("bundles")
         ordering = ["code"]
 
     def __str__(self) -> str:

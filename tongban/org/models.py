@@ -130,7 +130,7 @@ class ServiceWindow(models.Model):
         on_delete=models.SET_NULL, related_name="windows",
     )
     is_comprehensive = models.BooleanField(
-        _("comprehensive window (综合窗口, handles bundles)"), default=False
+        _("comprehensive window (handles bundles)"), default=False
     )
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
 
