@@ -241,6 +241,17 @@ class ServiceItem(models.Model):
     result_type = models.CharField(_("result type"), max_length=40, blank=True)
     result_sample = models.CharField(_("result sample"), max_length=300, blank=True)
 
+    # Derived from online_depth and service_objects on save, stored so that the catalogue
+    # can filter on them in SQL on every database.
+    online_level = models.PositiveSmallIntegerField(
+        _("online level"), choices=ProvincialLevel.choices, default=ProvincialLevel.NONE,
+        editable=False,
+    )
+    for_persons = models.BooleanField(_("for individuals"), default=False, editable=False)
+    for_organisations = models.BooleanField(
+        _("for organisations"), default=False, editable=False
+    )
+
     popularity = models.PositiveIntegerField(_("popularity"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -253,6 +264,7 @@ class ServiceItem(models.Model):
         indexes = [
             models.Index(fields=["status", "item_type"]),
             models.Index(fields=["status", "-popularity"]),
+            models.Index(fields=["status", "online_level"]),
         ]
 
     def __str__(self) -> str:
@@ -262,6 +274,17 @@ class ServiceItem(models.Model):
     def display_name(self) -> str:
         lang = get_language() or ""
         return self.name_en if lang.startswith("en") and self.name_en else self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.online_level = derive_provincial_level(self.online_depth)
+        objects = set(self.service_objects or [])
+        self.for_persons = ServiceObject.PERSON in objects
+        self.for_organisations = bool(objects - {ServiceObject.PERSON})
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"], "online_level", "for_persons", "for_organisations"
+            }
+        super().save(*args, **kwargs)
 
     @property
     def provincial_level(self) -> int:

@@ -1,0 +1,209 @@
+"""Read side of the catalogue: what the portal and the API show.
+
+Only published items and bundles are visible to the public. Every function returns
+querysets with the joins the pages need, so templates never trigger a query per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from tongban.catalog.models import (
+    Audience,
+    Bundle,
+    BundleMember,
+    HandlingType,
+    ItemStatus,
+    ItemType,
+    Material,
+    MaterialNecessity,
+    ServiceItem,
+    Theme,
+)
+from tongban.org.models import Department, Region, RegionLevel
+
+
+@dataclass
+class ItemFilter:
+    """Filters of the catalogue page; empty values mean "any"."""
+
+    theme: str = ""
+    department: str = ""
+    town: str = ""
+    item_type: str = ""
+    online_level: int | None = None  # at least this provincial level; 4 = fully online
+    handling_type: str = ""
+    audience: str = ""
+    ids: list[int] | None = field(default=None)  # ranked ids from search, order kept
+
+    def is_empty(self) -> bool:
+        return not any(
+            (self.theme, self.department, self.town, self.item_type, self.handling_type,
+             self.audience, self.online_level)
+        )
+
+
+def published_items() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).select_related("department")
+
+
+def published_bundles() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(status=ItemStatus.PUBLISHED).select_related("lead_department")
+
+
+def filter_items(flt: ItemFilter) -> QuerySet[ServiceItem]:
+    """Published items matching every given filter."""
+    qs = published_items()
+    if flt.theme:
+        qs = qs.filter(themes__code=flt.theme)
+    if flt.department:
+        qs = qs.filter(department__code=flt.department)
+    if flt.town:
+        qs = qs.filter(regions__code=flt.town)
+    if flt.item_type:
+        qs = qs.filter(item_type=flt.item_type)
+    if flt.handling_type:
+        qs = qs.filter(handling_type=flt.handling_type)
+    if flt.audience == Audience.PERSON:
+        qs = qs.filter(for_persons=True)
+    elif flt.audience == Audience.ENTERPRISE:
+        qs = qs.filter(for_organisations=True)
+    if flt.online_level:
+        qs = qs.filter(online_level__gte=flt.online_level)
+    if flt.ids is not None:
+        qs = qs.filter(pk__in=flt.ids)
+    return qs.distinct()
+
+
+def get_published_item(implementation_code: str) -> ServiceItem:
+    """One published item with everything its service guide shows.
+
+    Raises ``ServiceItem.DoesNotExist`` when there is no such published item.
+    """
+    return (
+        published_items()
+        .prefetch_related(
+            "materials", "fees", "steps", "faqs", "themes", "regions",
+            Prefetch("bundles", queryset=published_bundles()),
+        )
+        .get(implementation_code=implementation_code)
+    )
+
+
+def get_published_bundle(code: str) -> Bundle:
+    """One published bundle with its members (in order) and departments.
+
+    Raises ``Bundle.DoesNotExist``.
+    """
+    members = BundleMember.objects.select_related("item__department").order_by(
+        "sort_order", "id"
+    )
+    return (
+        published_bundles()
+        .prefetch_related(
+            "partner_departments", "themes", Prefetch("memberships", queryset=members)
+        )
+        .get(code=code)
+    )
+
+
+@dataclass
+class MergedMaterial:
+    """A material the bundle asks for once, with the member items that need it."""
+
+    code: str
+    name: str
+    necessity: str
+    form: str
+    copies: int
+    can_be_waived: bool
+    item_names: list[str]
+
+    @property
+    def necessity_label(self) -> str:
+        return str(MaterialNecessity(self.necessity).label)
+
+
+_NECESSITY_RANK = {
+    MaterialNecessity.REQUIRED: 0,
+    MaterialNecessity.CONDITIONAL: 1,
+    MaterialNecessity.OPTIONAL: 2,
+}
+
+
+def merged_materials(bundle: Bundle) -> list[MergedMaterial]:
+    """The bundle's material list with materials of the same code listed once.
+
+    A material required by any member is required; copies are the largest asked for.
+    """
+    item_ids = [m.item_id for m in bundle.memberships.all()]
+    rows = (
+        Material.objects.filter(item_id__in=item_ids)
+        .select_related("item")
+        .order_by("item__bundle_memberships__sort_order", "sort_order", "id")
+    )
+    merged: dict[str, MergedMaterial] = {}
+    for mat in rows:
+        entry = merged.get(mat.code)
+        if entry is None:
+            merged[mat.code] = MergedMaterial(
+                code=mat.code, name=mat.name, necessity=mat.necessity, form=mat.form,
+                copies=mat.copies, can_be_waived=mat.can_be_waived, item_names=[mat.item.name],
+            )
+            continue
+        if _NECESSITY_RANK[MaterialNecessity(mat.necessity)] < _NECESSITY_RANK[
+            MaterialNecessity(entry.necessity)
+        ]:
+            entry.necessity = mat.necessity
+        entry.copies = max(entry.copies, mat.copies)
+        entry.can_be_waived = entry.can_be_waived and mat.can_be_waived
+        if mat.item.name not in entry.item_names:
+            entry.item_names.append(mat.item.name)
+    return list(merged.values())
+
+
+def popular_items(limit: int = 8) -> QuerySet[ServiceItem]:
+    return published_items().order_by("-popularity", "id")[:limit]
+
+
+def popular_bundles(limit: int = 6) -> QuerySet[Bundle]:
+    return published_bundles().order_by("-popularity", "code")[:limit]
+
+
+def themes_with_counts(audience: str | None = None) -> QuerySet[Theme]:
+    qs = Theme.objects.annotate(
+        item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED), distinct=True)
+    )
+    if audience:
+        qs = qs.filter(audience=audience)
+    return qs.order_by("audience", "sort_order", "code")
+
+
+def departments_with_counts() -> QuerySet[Department]:
+    return (
+        Department.objects.filter(is_active=True)
+        .annotate(
+            item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED))
+        )
+        .order_by("sort_order", "code")
+    )
+
+
+def towns_with_counts() -> QuerySet[Region]:
+    return (
+        Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.STREET])
+        .annotate(
+            item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED))
+        )
+        .order_by("sort_order", "code")
+    )
+
+
+def item_type_choices() -> list[tuple[str, str]]:
+    return [(c.value, str(c.label)) for c in ItemType]
+
+
+def handling_type_choices() -> list[tuple[str, str]]:
+    return [(c.value, str(c.label)) for c in HandlingType]
