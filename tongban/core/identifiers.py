@@ -22,12 +22,16 @@ from django.utils.translation import gettext_lazy as _
 
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK = "10X98765432"
-# First two digits of GB/T 2260 province-level codes (mainland; 71/81/82 are used for
-# residents of Taiwan, Hong Kong and Macao in residence permits).
+# First two digits of GB/T 2260 province-level codes (mainland; 71 Taiwan, and 81/82/83 used
+# in the residence permits of Hong Kong, Macao and Taiwan residents).
 PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "  # noqa: SIM905
     "61 62 63 64 65 71 81 82 83".split()
 )
+
+# Codes that stand for a whole province-level area on an ID number: residence permits of
+# Hong Kong, Macao and Taiwan residents use 810000, 820000 and 830000 (港澳台居民居住证).
+WHOLE_PROVINCE_CODES = frozenset({"11", "81", "82", "83"})
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -59,18 +63,21 @@ def parse_resident_id(value: str) -> ResidentId:
             _("A resident ID number has 18 characters: 17 digits and a digit or X."),
             code="format",
         )
-    if number[:2] not in PROVINCE_PREFIXES or number[2:6] == "0000" and number[:2] != "11":
-        raise ValidationError(
-            _("The first six digits are not a valid region code."), code="region"
-        )
+    province = number[:2]
+    if province not in PROVINCE_PREFIXES or (
+        number[2:6] == "0000" and province not in WHOLE_PROVINCE_CODES
+    ):
+        raise ValidationError(_("The first six digits are not a valid region code."), code="region")
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationError(_("The birth date in the ID number is not a real date."),
-                              code="birth_date") from None
+        raise ValidationError(
+            _("The birth date in the ID number is not a real date."), code="birth_date"
+        ) from None
     if birth.year < 1900 or birth > timezone.localdate():
-        raise ValidationError(_("The birth date in the ID number is out of range."),
-                              code="birth_date")
+        raise ValidationError(
+            _("The birth date in the ID number is out of range."), code="birth_date"
+        )
     if resident_id_check_char(number[:17]) != number[17]:
         raise ValidationError(
             _("The check character of the ID number is wrong: please check every digit."),
