@@ -1,0 +1,196 @@
+"""Pages for signing in and out, registering, and the personal space (个人空间)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tongban.accounts import queries, services
+from tongban.accounts.forms import (
+    AddAgentForm,
+    CitizenRegistrationForm,
+    LoginForm,
+    OrganisationRegistrationForm,
+    add_service_errors,
+)
+from tongban.accounts.models import MemberRole, Organisation, OrganisationMember, User, UserKind
+
+LOGIN_BACKEND = "tongban.accounts.backends.IdentifierBackend"
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page shown after too many failed sign-ins (usable as AXES_LOCKOUT_CALLABLE).
+
+    Adds the local time from which signing in works again to what axes gives the template.
+    """
+    cooloff = settings.AXES_COOLOFF_TIME
+    context: dict[str, Any] = {"failure_limit": settings.AXES_FAILURE_LIMIT}
+    if isinstance(cooloff, timedelta):
+        context["cooloff_timedelta"] = cooloff
+        context["retry_at"] = timezone.localtime() + cooloff
+    return render(
+        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        messages.info(request, _("You already have an account and are signed in."))
+        return redirect("accounts:me")
+    form = CitizenRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register_citizen(
+                real_name=data["real_name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                password=data["password"],
+            )
+        except services.ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(
+                request,
+                _(
+                    "Your account has been created. You can sign in with your ID number, "
+                    "your mobile number or the username %(username)s."
+                )
+                % {"username": user.username},
+            )
+            return redirect("accounts:me")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@login_required
+def register_business(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.kind != UserKind.CITIZEN:
+        raise PermissionDenied
+    form = OrganisationRegistrationForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "legal_representative": user.real_name,
+            "acting_as": MemberRole.LEGAL_REPRESENTATIVE,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.register_organisation(user=user, **form.cleaned_data)
+        except services.ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s is now linked to your account.") % {"name": org.name}
+            )
+            return redirect("accounts:business", org_id=org.pk)
+    return render(request, "accounts/register_business.html", {"form": form})
+
+
+@login_required
+def personal_space(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "accounts/me.html",
+        {"account": user, "memberships": list(queries.memberships_of(user))},
+    )
+
+
+def _business_or_404(user: User, org_id: int) -> tuple[Organisation, OrganisationMember]:
+    try:
+        return queries.organisation_for_member(user, org_id)
+    except OrganisationMember.DoesNotExist:
+        raise Http404 from None
+
+
+def _business_page(
+    request: HttpRequest,
+    org: Organisation,
+    member: OrganisationMember,
+    form: AddAgentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    is_legal_rep = member.role == MemberRole.LEGAL_REPRESENTATIVE
+    context = {
+        "organisation": org,
+        "membership": member,
+        "members": list(queries.active_members(org)),
+        "is_legal_rep": is_legal_rep,
+        "form": form or (AddAgentForm() if is_legal_rep else None),
+    }
+    return render(request, "accounts/business.html", context, status=status)
+
+
+@login_required
+def business(request: HttpRequest, org_id: int) -> HttpResponse:
+    org, member = _business_or_404(request.user, org_id)  # type: ignore[arg-type]
+    return _business_page(request, org, member)
+
+
+@login_required
+@require_POST
+def add_agent(request: HttpRequest, org_id: int) -> HttpResponse:
+    org, member = _business_or_404(request.user, org_id)  # type: ignore[arg-type]
+    form = AddAgentForm(request.POST)
+    if form.is_valid():
+        try:
+            added = services.add_agent(
+                org,
+                id_number=form.cleaned_data["id_number"],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except services.ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s can now act for the business.") % {"name": added.user}
+            )
+            return redirect("accounts:business", org_id=org.pk)
+    return _business_page(request, org, member, form=form)
+
+
+@login_required
+@require_POST
+def remove_agent(request: HttpRequest, org_id: int, user_id: int) -> HttpResponse:
+    org, _member = _business_or_404(request.user, org_id)  # type: ignore[arg-type]
+    agent = User.objects.filter(pk=user_id).first()
+    if agent is None:
+        raise Http404
+    try:
+        services.remove_agent(org, agent=agent, actor=request.user)  # type: ignore[arg-type]
+    except services.ServiceError:
+        raise Http404 from None
+    messages.success(request, _("%(name)s can no longer act for the business.") % {"name": agent})
+    return redirect("accounts:business", org_id=org.pk)
