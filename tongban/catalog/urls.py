@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tongban.catalog import views
 
 app_name = "catalog"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_start, name="import"),
+    path("import/<int:pk>/", views.import_status, name="import_status"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("export.json", views.export_json, name="export_json"),
+]

@@ -1,0 +1,448 @@
+"""Import a catalogue document (JSON or a read spreadsheet) in one transaction.
+
+Two phases: every record is first cleaned and checked against the quality rules without
+writing anything (progress is reported as it goes); if any record has an error,
+``CatalogImportError`` carries the report and nothing is written. Otherwise themes, items
+and bundles are upserted by code in one transaction; an item whose record equals what is
+stored is left alone, so importing the same file twice changes nothing.
+
+The ``apply_*`` functions are the single write path for records: ``services.save_item``
+and ``services.save_bundle`` use them too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from tongban.catalog import quality, search
+from tongban.catalog.io import xlsx_format
+from tongban.catalog.io.exporter import bundles_by_code, items_by_code, themes_by_code
+from tongban.catalog.io.json_format import (
+    BUNDLE_FIELDS,
+    CHILDREN,
+    ITEM_FIELDS,
+    REF,
+    REFS,
+    THEME_FIELDS,
+    CatalogueFormatError,
+    Problem,
+    Refs,
+    check_document,
+    clean_bundle,
+    clean_item,
+    clean_theme,
+    load_json,
+)
+from tongban.catalog.models import (
+    Bundle,
+    BundleMember,
+    CatalogImport,
+    ImportStatus,
+    ItemStatus,
+    ServiceItem,
+    Theme,
+)
+from tongban.core.audit import record_audit
+from tongban.core.identifiers import validate_landline
+from tongban.org.models import Department
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One problem, located: sheet (or list), row number, field (or column header)."""
+
+    sheet: str
+    row: int
+    field: str
+    message: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        if not self.sheet:
+            return self.message
+        return gettext("%(sheet)s row %(row)s, %(field)s: %(message)s") % {
+            "sheet": self.sheet, "row": self.row, "field": self.field, "message": self.message,
+        }  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet, "row": self.row, "field": self.field,
+            "message": self.message, "code": self.code, "text": str(self),
+        }  # fmt: skip
+
+
+KINDS = ("themes", "items", "bundles")
+OUTCOMES = ("created", "updated", "unchanged")
+
+
+@dataclass
+class ImportReport:
+    total_rows: int = 0
+    errors: list[ImportIssue] = field(default_factory=list)
+    warnings: list[ImportIssue] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {k: dict.fromkeys(OUTCOMES, 0) for k in KINDS}
+    )
+
+    def summary(self) -> dict[str, Any]:
+        return {"total_rows": self.total_rows, "counts": self.counts}
+
+
+class CatalogImportError(Exception):
+    """Raised when any record has an error; nothing was written. ``report`` says what."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("; ".join(str(e) for e in report.errors[:5]))
+        self.report = report
+
+
+# --- Where a problem is --------------------------------------------------------------------
+
+
+class JsonLayout:
+    """Locates problems in a JSON document: list name, 1-based position, field path."""
+
+    def locate(
+        self, kind: str, index: int, raw: Mapping[str, Any], path: tuple[Any, ...]
+    ) -> tuple[str, int, str]:
+        if len(path) >= 2 and isinstance(path[1], int):
+            rest = ".".join(str(p) for p in path[2:] if p != "")
+            return kind, index + 1, f"{path[0]}[{path[1] + 1}]" + (f".{rest}" if rest else "")
+        return kind, index + 1, ".".join(str(p) for p in path)
+
+
+class XlsxLayout:
+    """Locates problems in a read spreadsheet: sheet title, Excel row, column header."""
+
+    def locate(
+        self, kind: str, index: int, raw: Mapping[str, Any], path: tuple[Any, ...]
+    ) -> tuple[str, int, str]:
+        row = int(raw.get("_row") or index + 2)
+        if len(path) >= 2 and isinstance(path[1], int):
+            child_kind, child_index = str(path[0]), path[1]
+            children = raw.get(child_kind) or []
+            child = children[child_index] if child_index < len(children) else {}
+            child_row = int(child.get("_row") or 0) if isinstance(child, Mapping) else 0
+            name = str(path[2]) if len(path) > 2 else ""
+            return (
+                xlsx_format.sheet_title(child_kind),
+                child_row,
+                xlsx_format.header_for(child_kind, name),
+            )
+        return xlsx_format.sheet_title(kind), row, xlsx_format.header_for(kind, str(path[0]))
+
+
+def _issues(
+    layout: JsonLayout | XlsxLayout,
+    kind: str,
+    index: int,
+    raw: Mapping[str, Any],
+    problems: list[Problem],
+) -> list[ImportIssue]:
+    issues = []
+    for path, message in problems:
+        sheet, row, label = layout.locate(kind, index, raw, path)
+        issues.append(ImportIssue(sheet, row, label, str(message)))
+    return issues
+
+
+# --- Writing records -----------------------------------------------------------------------
+
+
+@dataclass
+class RefIds:
+    departments: dict[str, int]
+    themes: dict[str, int]
+
+    @classmethod
+    def load(cls) -> RefIds:
+        return cls(
+            departments=dict(Department.objects.values_list("code", "id")),
+            themes=dict(Theme.objects.values_list("code", "id")),
+        )
+
+
+def apply_theme(data: Mapping[str, Any]) -> tuple[Theme, bool]:
+    values = {s.name: data[s.name] for s in THEME_FIELDS if s.name != "code"}
+    theme, created = Theme.objects.update_or_create(code=data["code"], defaults=values)
+    return theme, created
+
+
+def apply_item(data: Mapping[str, Any], ids: RefIds) -> tuple[ServiceItem, bool]:
+    """Create or replace one item (children replaced, themes and regions set)."""
+    values = {s.name: data[s.name] for s in ITEM_FIELDS if s.kind not in (REF, REFS)}
+    values["department_id"] = ids.departments[data["department"]]
+    item = ServiceItem.objects.filter(implementation_code=data["implementation_code"]).first()
+    created = item is None
+    if item is None:
+        item = ServiceItem()
+    for name, value in values.items():
+        setattr(item, name, value)
+    if item.status == ItemStatus.PUBLISHED and item.published_at is None:
+        item.published_at = timezone.now()
+    item.save()
+    for key, (specs, model) in CHILDREN.items():
+        if not created:
+            model._default_manager.filter(item=item).delete()
+        rows = [model(item=item, **{s.name: row[s.name] for s in specs}) for row in data[key]]
+        model._default_manager.bulk_create(rows)
+    item.themes.set([ids.themes[c] for c in data["themes"]])
+    item.regions.set(list(data["regions"]))
+    return item, created
+
+
+def apply_bundle(data: Mapping[str, Any], ids: RefIds) -> tuple[Bundle, bool]:
+    plain = {
+        s.name: data[s.name]
+        for s in BUNDLE_FIELDS
+        if s.kind not in (REF, REFS) and s.name != "code"
+    }
+    plain["lead_department_id"] = ids.departments[data["lead_department"]]
+    bundle, created = Bundle.objects.update_or_create(code=data["code"], defaults=plain)
+    bundle.partner_departments.set([ids.departments[c] for c in data["partner_departments"]])
+    bundle.themes.set([ids.themes[c] for c in data["themes"]])
+    member_ids = dict(
+        ServiceItem.objects.filter(implementation_code__in=data["members"]).values_list(
+            "implementation_code", "id"
+        )
+    )
+    BundleMember.objects.filter(bundle=bundle).delete()
+    BundleMember.objects.bulk_create(
+        BundleMember(bundle=bundle, item_id=member_ids[code], sort_order=n)
+        for n, code in enumerate(data["members"], start=1)
+    )
+    return bundle, created
+
+
+def reindex_after_commit(item_ids: list[int]) -> None:
+    """Ask the search module to reindex these items once the transaction commits."""
+    if item_ids and hasattr(search, "reindex_items"):
+        ids = list(item_ids)
+        transaction.on_commit(lambda: search.reindex_items(ids))
+
+
+# --- Checking records ----------------------------------------------------------------------
+
+
+def bundle_problems(data: Mapping[str, Any], item_statuses: Mapping[str, str]) -> list[Problem]:
+    """Checks of a clean bundle record beyond its field types."""
+    problems: list[Problem] = []
+    phone = data.get("consult_phone") or ""
+    if phone:
+        try:
+            validate_landline(phone)
+        except ValidationError as exc:
+            problems.append((("consult_phone",), exc.messages[0]))
+    if data.get("status") == ItemStatus.PUBLISHED:
+        unpublished = [c for c in data["members"] if item_statuses.get(c) != ItemStatus.PUBLISHED]
+        if unpublished:
+            problems.append(
+                (("members",), _("A published bundle needs published members; not published: "
+                                 "%(codes)s.") % {"codes": "^".join(unpublished)})
+            )  # fmt: skip
+    return problems
+
+
+def item_findings(
+    data: Mapping[str, Any],
+    audiences: Mapping[str, str],
+    severities: Mapping[str, str],
+) -> tuple[list[Problem], list[Problem]]:
+    """Quality findings of a clean item record, as (errors, warnings)."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for finding in quality.check_item(data, audiences=audiences, severities=severities):
+        (errors if finding.is_error else warnings).append(((finding.field,), finding.message))
+    if data.get("status") == ItemStatus.PUBLISHED:
+        errors.extend(((f.field,), f.message) for f in quality.publish_blockers(data))
+    return errors, warnings
+
+
+def _records(data: Mapping[str, Any], kind: str) -> list[Any]:
+    records = data.get(kind) or []
+    return list(records) if isinstance(records, list) else []
+
+
+def import_catalogue_data(
+    data: dict[str, Any], *, actor: Any, progress: Progress | None = None
+) -> ImportReport:
+    """Upsert the themes, items and bundles of a catalogue document, all or nothing.
+
+    Items are matched by implementation code, themes and bundles by code; an item's
+    materials, fees, steps and FAQs are replaced. Raises ``CatalogImportError`` (nothing
+    written) when the document or any record has an error; warnings stay in the report.
+    """
+    layout: JsonLayout | XlsxLayout = JsonLayout()
+    if data.get("_source") == "xlsx":
+        layout = XlsxLayout()
+    report = ImportReport()
+    try:
+        check_document(data)
+    except CatalogueFormatError as exc:
+        report.errors.append(ImportIssue("", 0, "", str(exc.message)))
+        raise CatalogImportError(report) from exc
+    raw = {kind: _records(data, kind) for kind in KINDS}
+    report.total_rows = sum(len(v) for v in raw.values())
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, report.total_rows)
+
+    refs = Refs.load()
+    for record in raw["themes"]:
+        if isinstance(record, Mapping) and record.get("code"):
+            refs.themes[str(record["code"]).strip()] = str(record.get("audience") or "")
+    for record in raw["items"]:
+        if isinstance(record, Mapping) and record.get("implementation_code"):
+            code = str(record["implementation_code"]).strip()
+            refs.items[code] = str(record.get("status") or ItemStatus.DRAFT)
+    severities = quality.rule_severities()
+
+    clean: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
+    seen: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    key_field = {"themes": "code", "items": "implementation_code", "bundles": "code"}
+    for kind in KINDS:
+        for index, record in enumerate(raw[kind]):
+            step()
+            if not isinstance(record, Mapping):
+                report.errors.append(
+                    ImportIssue(kind, index + 1, "", gettext("Expected an object with fields."))
+                )
+                continue
+            warnings: list[Problem] = []
+            if kind == "themes":
+                record_data, problems = clean_theme(record, refs)
+            elif kind == "items":
+                record_data, problems = clean_item(record, refs)
+                if not problems:
+                    problems, warnings = item_findings(record_data, refs.themes, severities)
+            else:
+                record_data, problems = clean_bundle(record, refs)
+                if not problems:
+                    problems = bundle_problems(record_data, refs.items)
+            key = record_data[key_field[kind]]
+            if key in seen[kind]:
+                problems.append(((key_field[kind],), _("Appears twice in this file: %(code)s.")
+                                 % {"code": key}))  # fmt: skip
+            seen[kind].add(key)
+            report.errors.extend(_issues(layout, kind, index, record, problems))
+            report.warnings.extend(_issues(layout, kind, index, record, warnings))
+            clean[kind].append(record_data)
+    for orphan in data.get("_orphans") or []:
+        report.errors.append(ImportIssue(**orphan))
+    if report.errors:
+        raise CatalogImportError(report)
+    _write(clean, report, actor)
+    return report
+
+
+@transaction.atomic
+def _write(clean: dict[str, list[dict[str, Any]]], report: ImportReport, actor: Any) -> None:
+    counts = report.counts
+    stored_themes = themes_by_code([t["code"] for t in clean["themes"]])
+    for theme in clean["themes"]:
+        if stored_themes.get(theme["code"]) == theme:
+            counts["themes"]["unchanged"] += 1
+            continue
+        _obj, created = apply_theme(theme)
+        counts["themes"]["created" if created else "updated"] += 1
+    ids = RefIds.load()
+    stored_items = items_by_code([i["implementation_code"] for i in clean["items"]])
+    changed: list[int] = []
+    for item_data in clean["items"]:
+        if stored_items.get(item_data["implementation_code"]) == item_data:
+            counts["items"]["unchanged"] += 1
+            continue
+        item, created = apply_item(item_data, ids)
+        changed.append(item.pk)
+        counts["items"]["created" if created else "updated"] += 1
+    stored_bundles = bundles_by_code([b["code"] for b in clean["bundles"]])
+    for bundle_data in clean["bundles"]:
+        if stored_bundles.get(bundle_data["code"]) == bundle_data:
+            counts["bundles"]["unchanged"] += 1
+            continue
+        _bundle, created = apply_bundle(bundle_data, ids)
+        counts["bundles"]["created" if created else "updated"] += 1
+    record_audit(actor, "catalog.catalogue.import", None, object_type="catalog.catalogue",
+                 meta={"counts": counts, "warnings": len(report.warnings)})  # fmt: skip
+    reindex_after_commit(changed)
+
+
+# --- Imports uploaded through the management pages -----------------------------------------
+
+
+def read_upload(fileobj: Any, file_format: str) -> dict[str, Any]:
+    """Parse an uploaded file; raises ``CatalogueFormatError`` for a file-level problem."""
+    if file_format == "xlsx":
+        return xlsx_format.read_xlsx(fileobj)
+    return load_json(fileobj)
+
+
+def run_stored_import(import_id: int, language: str | None = None) -> None:
+    """Parse and import the file of one ``CatalogImport``, recording progress and the result.
+
+    Safe to run twice: an import that has finished is left alone.
+    """
+    job = CatalogImport.objects.filter(pk=import_id).first()
+    if job is None or job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+        return
+    with translation.override(language or translation.get_language()):
+        CatalogImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % 25 == 0 or done == 1:
+                CatalogImport.objects.filter(pk=job.pk).update(
+                    processed_rows=done, total_rows=total
+                )
+
+        try:
+            with job.file.open("rb") as fileobj:
+                data = read_upload(fileobj, job.file_format)
+            report = import_catalogue_data(data, actor=job.created_by, progress=progress)
+        except CatalogueFormatError as exc:
+            _finish(job, ImportStatus.FAILED, [ImportIssue("", 0, "", str(exc.message))], [], {})
+        except CatalogImportError as exc:
+            r = exc.report
+            _finish(job, ImportStatus.FAILED, r.errors, r.warnings, r.summary())
+        except Exception:  # a bug must still end the job with a message, not hang it
+            logger.exception("catalogue import %s failed", import_id)
+            message = gettext("The import stopped because of an internal error; nothing was "
+                              "imported. Please tell the administrator.")  # fmt: skip
+            _finish(job, ImportStatus.FAILED, [ImportIssue("", 0, "", message)], [], {})
+        else:
+            _finish(job, ImportStatus.SUCCEEDED, [], report.warnings, report.summary())
+
+
+def _finish(
+    job: CatalogImport,
+    status: str,
+    errors: list[ImportIssue],
+    warnings: list[ImportIssue],
+    summary: dict[str, Any],
+) -> None:
+    total = summary.get("total_rows", job.total_rows)
+    CatalogImport.objects.filter(pk=job.pk).update(
+        status=status,
+        errors=[e.as_dict() for e in errors],
+        warnings=[w.as_dict() for w in warnings],
+        summary=summary,
+        total_rows=total,
+        processed_rows=total,
+        finished_at=timezone.now(),
+    )

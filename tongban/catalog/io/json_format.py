@@ -1,0 +1,489 @@
+"""The catalogue as plain data: the shape shared by JSON files, spreadsheets and services.
+
+One catalogue document is ``{"format": "tongban-catalogue", "version": 1, "themes": [...],
+"items": [...], "bundles": [...]}`` (see ``docs/catalogue-format.md``). Each record is a dict
+keyed by model field names; references use codes (department ``code``, theme ``code``, region
+division code, item ``implementation_code``).
+
+``clean_*`` turn loosely typed input (JSON, spreadsheet cells, form data) into the normalised
+shape that ``*_to_dict`` produces from the database, so that comparing the two tells whether an
+import changes anything. Problems come back as ``(path, message)`` pairs, where ``path`` is a
+tuple such as ``("consult_phone",)`` or ``("materials", 2, "name")``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongban.catalog.models import (
+    FAQ,
+    Bundle,
+    FeeItem,
+    HandlingForm,
+    Material,
+    OnlineDepth,
+    ProcessStep,
+    ServiceItem,
+    ServiceObject,
+    Theme,
+)
+from tongban.org.models import Department, Region
+
+FORMAT_NAME = "tongban-catalogue"
+FORMAT_VERSION = 1
+
+Path = tuple[str | int, ...]
+Problem = tuple[Path, Any]  # (path, translated message)
+
+# Kinds of values in a record.
+STR, INT, INT_NULL, BOOL, CHOICE, CODES, REF, REFS = (
+    "str", "int", "int_null", "bool", "choice", "codes", "ref", "refs",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one key of a record is read, checked and written."""
+
+    name: str
+    kind: str
+    label: Any
+    required: bool = False
+    default: Any = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    ref: str = ""  # "department", "theme", "region" or "item" for REF/REFS
+    is_url: bool = False
+    ordered: bool = False  # REFS: keep the given order (bundle members) instead of sorting
+
+
+def _spec(model: type[models.Model], name: str, kind: str | None = None, **extra: Any) -> FieldSpec:
+    f: Any = model._meta.get_field(name)
+    label = getattr(f, "verbose_name", name)
+    if kind is None:
+        if isinstance(f, models.BooleanField):
+            kind = BOOL
+        elif isinstance(f, models.IntegerField):
+            kind = INT_NULL if f.null else INT
+        elif f.choices:
+            kind = CHOICE
+        else:
+            kind = STR
+    default = f.get_default() if kind not in (REF, REFS, CODES) else None
+    if kind == CODES:
+        default = []
+    if kind == REFS:
+        default = []
+    required = False
+    if kind in (STR, CHOICE):
+        required = not f.blank and not f.has_default()
+    elif kind == INT:
+        required = not f.has_default()
+    elif kind == REF:
+        required = True
+    choices = tuple(str(c[0]) for c in (f.choices or []))
+    return FieldSpec(
+        name=name,
+        kind=kind,
+        label=label,
+        required=required,
+        default=default,
+        max_length=getattr(f, "max_length", None) if kind == STR else None,
+        choices=extra.pop("choices", choices),
+        is_url=isinstance(f, models.URLField),
+        **extra,
+    )
+
+
+def _choices(enum: type[models.TextChoices]) -> tuple[str, ...]:
+    return tuple(str(v) for v in enum.values)
+
+
+ITEM_FIELDS: tuple[FieldSpec, ...] = (
+    _spec(ServiceItem, "implementation_code"),
+    _spec(ServiceItem, "name"),
+    _spec(ServiceItem, "name_en"),
+    _spec(ServiceItem, "basic_code"),
+    _spec(ServiceItem, "item_type"),
+    _spec(ServiceItem, "department", REF, ref="department"),
+    _spec(ServiceItem, "exercise_level"),
+    _spec(ServiceItem, "status"),
+    _spec(ServiceItem, "version"),
+    _spec(ServiceItem, "summary"),
+    _spec(ServiceItem, "acceptance_conditions"),
+    _spec(ServiceItem, "legal_basis"),
+    _spec(ServiceItem, "legal_limit"),
+    _spec(ServiceItem, "legal_limit_unit"),
+    _spec(ServiceItem, "legal_limit_note"),
+    _spec(ServiceItem, "promised_limit"),
+    _spec(ServiceItem, "promised_limit_unit"),
+    _spec(ServiceItem, "promised_limit_note"),
+    _spec(ServiceItem, "handling_type"),
+    _spec(ServiceItem, "has_fee"),
+    _spec(ServiceItem, "fee_basis"),
+    _spec(ServiceItem, "handling_forms", CODES, choices=_choices(HandlingForm)),
+    _spec(ServiceItem, "visits_on_site"),
+    _spec(ServiceItem, "on_site_reason"),
+    _spec(ServiceItem, "location"),
+    _spec(ServiceItem, "hours"),
+    _spec(ServiceItem, "online_depth", CODES, choices=_choices(OnlineDepth)),
+    _spec(ServiceItem, "online_url"),
+    _spec(ServiceItem, "mobile_url"),
+    _spec(ServiceItem, "supports_appointment"),
+    _spec(ServiceItem, "supports_online_payment"),
+    _spec(ServiceItem, "supports_express"),
+    _spec(ServiceItem, "supports_kiosk"),
+    _spec(ServiceItem, "in_service_hall"),
+    _spec(ServiceItem, "scope"),
+    _spec(ServiceItem, "quantity_limit"),
+    _spec(ServiceItem, "special_procedures"),
+    _spec(ServiceItem, "intermediary_services"),
+    _spec(ServiceItem, "consult_phone"),
+    _spec(ServiceItem, "complaint_phone"),
+    _spec(ServiceItem, "service_objects", CODES, choices=_choices(ServiceObject)),
+    _spec(ServiceItem, "themes", REFS, ref="theme"),
+    _spec(ServiceItem, "regions", REFS, ref="region"),
+    _spec(ServiceItem, "result_name"),
+    _spec(ServiceItem, "result_type"),
+    _spec(ServiceItem, "result_sample"),
+    _spec(ServiceItem, "popularity"),
+)
+
+MATERIAL_FIELDS: tuple[FieldSpec, ...] = tuple(
+    _spec(Material, n)
+    for n in (
+        "code", "name", "necessity", "form", "source", "source_note", "paper_spec", "copies",
+        "blank_form", "sample", "requirements", "can_be_waived", "sort_order",
+    )
+)  # fmt: skip
+FEE_FIELDS: tuple[FieldSpec, ...] = tuple(
+    _spec(FeeItem, n)
+    for n in ("name", "standard", "amount_fen", "basis", "can_reduce", "reduce_basis", "sort_order")
+)
+STEP_FIELDS: tuple[FieldSpec, ...] = tuple(
+    _spec(ProcessStep, n)
+    for n in ("seq", "name", "description", "handler", "time_limit", "standard", "result")
+)
+FAQ_FIELDS: tuple[FieldSpec, ...] = tuple(
+    _spec(FAQ, n) for n in ("question", "answer", "sort_order")
+)
+THEME_FIELDS: tuple[FieldSpec, ...] = tuple(
+    _spec(Theme, n) for n in ("code", "name", "name_en", "audience", "description", "sort_order")
+)
+BUNDLE_FIELDS: tuple[FieldSpec, ...] = (
+    _spec(Bundle, "code"),
+    _spec(Bundle, "name"),
+    _spec(Bundle, "name_en"),
+    _spec(Bundle, "summary"),
+    _spec(Bundle, "audience"),
+    _spec(Bundle, "lead_department", REF, ref="department"),
+    _spec(Bundle, "partner_departments", REFS, ref="department"),
+    _spec(Bundle, "members", REFS, ref="item", ordered=True),
+    _spec(Bundle, "themes", REFS, ref="theme"),
+    _spec(Bundle, "promised_limit"),
+    _spec(Bundle, "visits_on_site"),
+    _spec(Bundle, "location"),
+    _spec(Bundle, "consult_phone"),
+    _spec(Bundle, "status"),
+    _spec(Bundle, "popularity"),
+)
+
+# Nested lists of an item: key -> (fields, model, ordering key of the export).
+CHILDREN: dict[str, tuple[tuple[FieldSpec, ...], type[models.Model]]] = {
+    "materials": (MATERIAL_FIELDS, Material),
+    "fees": (FEE_FIELDS, FeeItem),
+    "steps": (STEP_FIELDS, ProcessStep),
+    "faqs": (FAQ_FIELDS, FAQ),
+}
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "f"})
+
+
+@dataclass
+class Refs:
+    """Codes that records may refer to, loaded once (no queries per row)."""
+
+    departments: set[str] = field(default_factory=set)
+    themes: dict[str, str] = field(default_factory=dict)  # code -> audience
+    regions: set[str] = field(default_factory=set)
+    items: dict[str, str] = field(default_factory=dict)  # implementation code -> status
+
+    @classmethod
+    def load(cls) -> Refs:
+        return cls(
+            departments=set(Department.objects.values_list("code", flat=True)),
+            themes=dict(Theme.objects.values_list("code", "audience")),
+            regions=set(Region.objects.values_list("code", flat=True)),
+            items=dict(ServiceItem.objects.values_list("implementation_code", "status")),
+        )
+
+    def known(self, ref: str) -> Iterable[str]:
+        return {
+            "department": self.departments,
+            "theme": self.themes,
+            "region": self.regions,
+            "item": self.items,
+        }[ref]
+
+
+class CatalogueFormatError(Exception):
+    """The file as a whole cannot be read (not JSON, wrong format name or version, …)."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def split_multi(value: Any) -> list[Any]:
+    """A list stays a list; "3^4^5" (the national multi-value style) becomes three codes."""
+    if _blank(value):
+        return []
+    if isinstance(value, list | tuple):
+        return [v for v in value if not _blank(v)]
+    return [p.strip() for p in _as_text(value).split("^") if p.strip()]
+
+
+def _clean_value(spec: FieldSpec, value: Any, refs: Refs) -> tuple[Any, Any]:
+    """Return ``(clean value, error message or None)``."""
+    kind = spec.kind
+    if kind in (CODES, REFS):
+        codes = [_as_text(v) for v in split_multi(value)]
+        if kind == CODES:
+            codes = [_pad_code(c, spec.choices) for c in codes]
+            bad = [c for c in codes if c not in spec.choices]
+            if bad:
+                return [], _("Unknown code %(codes)s; allowed codes are %(allowed)s.") % {
+                    "codes": "^".join(bad), "allowed": "^".join(spec.choices),
+                }  # fmt: skip
+        else:
+            known = refs.known(spec.ref)
+            bad = [c for c in codes if c not in known]
+            if bad:
+                return [], _("Unknown code %(codes)s: nothing with this code exists.") % {
+                    "codes": "^".join(bad)
+                }
+        unique = list(dict.fromkeys(codes))
+        return (unique if spec.ordered or kind == CODES else sorted(unique)), None
+    if _blank(value):
+        if spec.required:
+            return spec.default, _("This field is required.")
+        return spec.default, None
+    if kind in (STR, REF):
+        text = _as_text(value)
+        if spec.max_length and len(text) > spec.max_length:
+            return text, _("Use at most %(max)d characters (this has %(len)d).") % {
+                "max": spec.max_length, "len": len(text),
+            }  # fmt: skip
+        if spec.is_url:
+            try:
+                URLValidator(schemes=["http", "https"])(text)
+            except ValidationError:
+                return text, _("Enter a full web address starting with http:// or https://.")
+        if kind == REF and text not in refs.known(spec.ref):
+            return text, _("Unknown code %(codes)s: nothing with this code exists.") % {
+                "codes": text
+            }
+        return text, None
+    if kind in (INT, INT_NULL):
+        text = _as_text(value)
+        if isinstance(value, bool) or not text.isdigit():
+            return spec.default, _("Enter a whole number of 0 or more.")
+        return int(text), None
+    if kind == BOOL:
+        if isinstance(value, bool):
+            return value, None
+        word = _as_text(value).lower()
+        if word in TRUE_WORDS:
+            return True, None
+        if word in FALSE_WORDS:
+            return False, None
+        return spec.default, _("Enter yes or no.")
+    # CHOICE
+    code = _pad_code(_as_text(value), spec.choices)
+    if code not in spec.choices:
+        return spec.default, _("Unknown code %(codes)s; allowed codes are %(allowed)s.") % {
+            "codes": code, "allowed": "^".join(spec.choices),
+        }  # fmt: skip
+    return code, None
+
+
+def _pad_code(code: str, choices: Sequence[str]) -> str:
+    """Spreadsheets turn "01" into 1: restore the leading zero when that names a code."""
+    if code not in choices and code.isdigit():
+        for choice in choices:
+            if choice.isdigit() and int(choice) == int(code):
+                return choice
+    return code
+
+
+def clean_record(
+    raw: Mapping[str, Any], specs: Sequence[FieldSpec], refs: Refs
+) -> tuple[dict[str, Any], list[Problem]]:
+    data: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for spec in specs:
+        value, error = _clean_value(spec, raw.get(spec.name), refs)
+        data[spec.name] = value
+        if error is not None:
+            problems.append(((spec.name,), error))
+    return data, problems
+
+
+def clean_item(raw: Mapping[str, Any], refs: Refs) -> tuple[dict[str, Any], list[Problem]]:
+    """Normalise one item with its materials, fees, steps and FAQs."""
+    data, problems = clean_record(raw, ITEM_FIELDS, refs)
+    for key, (specs, _model) in CHILDREN.items():
+        rows = raw.get(key) or []
+        if not isinstance(rows, list):
+            problems.append(((key,), _("Expected a list.")))
+            rows = []
+        cleaned: list[dict[str, Any]] = []
+        for index, row in enumerate(rows):
+            if not isinstance(row, Mapping):
+                problems.append(((key, index, ""), _("Expected an object with fields.")))
+                continue
+            child, child_problems = clean_record(row, specs, refs)
+            if "sort_order" in child and _blank(row.get("sort_order")):
+                child["sort_order"] = index + 1
+            problems.extend(((key, index, *path), msg) for path, msg in child_problems)
+            cleaned.append(child)
+        problems.extend(_duplicates(key, cleaned))
+        if key == "steps":
+            cleaned.sort(key=lambda s: s["seq"] or 0)
+        else:
+            cleaned = _stable_sort(cleaned)
+        data[key] = cleaned
+    return data, problems
+
+
+def _stable_sort(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: r.get("sort_order") or 0)
+
+
+def _duplicates(key: str, rows: list[dict[str, Any]]) -> list[Problem]:
+    unique_field = {"materials": "code", "steps": "seq"}.get(key)
+    if not unique_field:
+        return []
+    seen: set[Any] = set()
+    problems: list[Problem] = []
+    for index, row in enumerate(rows):
+        value = row.get(unique_field)
+        if value in seen:
+            problems.append(
+                ((key, index, unique_field), _("Appears twice in the same item: %(value)s.")
+                 % {"value": value})
+            )  # fmt: skip
+        seen.add(value)
+    return problems
+
+
+def clean_theme(raw: Mapping[str, Any], refs: Refs) -> tuple[dict[str, Any], list[Problem]]:
+    return clean_record(raw, THEME_FIELDS, refs)
+
+
+def clean_bundle(raw: Mapping[str, Any], refs: Refs) -> tuple[dict[str, Any], list[Problem]]:
+    data, problems = clean_record(raw, BUNDLE_FIELDS, refs)
+    if not data["members"] and not any(p[0] == ("members",) for p in problems):
+        problems.append((("members",), _("A bundle needs at least one member item.")))
+    return data, problems
+
+
+# --- From the database ----------------------------------------------------------------------
+
+
+def _plain(obj: models.Model, specs: Sequence[FieldSpec]) -> dict[str, Any]:
+    return {s.name: getattr(obj, s.name) for s in specs}
+
+
+def item_to_dict(item: ServiceItem) -> dict[str, Any]:
+    """The record of one item. Prefetch materials, fees, steps, faqs, themes and regions."""
+    data: dict[str, Any] = {}
+    for spec in ITEM_FIELDS:
+        if spec.name == "department":
+            data["department"] = item.department.code
+        elif spec.name == "themes":
+            data["themes"] = sorted(t.code for t in item.themes.all())
+        elif spec.name == "regions":
+            data["regions"] = sorted(r.code for r in item.regions.all())
+        elif spec.kind == CODES:
+            data[spec.name] = list(getattr(item, spec.name) or [])
+        else:
+            data[spec.name] = getattr(item, spec.name)
+    data["materials"] = [_plain(m, MATERIAL_FIELDS) for m in item.materials.all()]
+    data["fees"] = [_plain(f, FEE_FIELDS) for f in item.fees.all()]
+    data["steps"] = [_plain(s, STEP_FIELDS) for s in item.steps.all()]
+    data["faqs"] = [_plain(q, FAQ_FIELDS) for q in item.faqs.all()]
+    return data
+
+
+def theme_to_dict(theme: Theme) -> dict[str, Any]:
+    return _plain(theme, THEME_FIELDS)
+
+
+def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
+    """Prefetch memberships__item, partner_departments and themes."""
+    data: dict[str, Any] = {}
+    for spec in BUNDLE_FIELDS:
+        if spec.name == "lead_department":
+            data[spec.name] = bundle.lead_department.code
+        elif spec.name == "partner_departments":
+            data[spec.name] = sorted(d.code for d in bundle.partner_departments.all())
+        elif spec.name == "members":
+            data[spec.name] = [m.item.implementation_code for m in bundle.memberships.all()]
+        elif spec.name == "themes":
+            data[spec.name] = sorted(t.code for t in bundle.themes.all())
+        else:
+            data[spec.name] = getattr(bundle, spec.name)
+    return data
+
+
+ITEM_PREFETCH = ("materials", "fees", "steps", "faqs", "themes", "regions")
+BUNDLE_PREFETCH = ("memberships__item", "partner_departments", "themes")
+
+
+def load_json(fileobj: IO[bytes]) -> dict[str, Any]:
+    """Read a catalogue JSON document; raise ``CatalogueFormatError`` if it is not one."""
+    try:
+        data = json.loads(fileobj.read().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogueFormatError(
+            _("The file is not valid JSON (%(detail)s).") % {"detail": exc}
+        ) from exc
+    check_document(data)
+    return data
+
+
+def check_document(data: Any) -> None:
+    """Raise ``CatalogueFormatError`` unless ``data`` is a catalogue document of our version."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise CatalogueFormatError(
+            _('This is not a tongban catalogue: "format" must be "%(name)s".')
+            % {"name": FORMAT_NAME}
+        )
+    if data.get("version") != FORMAT_VERSION:
+        raise CatalogueFormatError(
+            _("Catalogue format version %(found)s is not supported (expected %(expected)s).")
+            % {"found": data.get("version"), "expected": FORMAT_VERSION}
+        )
+    for key in ("themes", "items", "bundles"):
+        if not isinstance(data.get(key, []), list):
+            raise CatalogueFormatError(_('"%(key)s" must be a list.') % {"key": key})

@@ -1,0 +1,270 @@
+"""Writes to the catalogue: one function per use case, each atomic and audited.
+
+Records come in the shape of ``io.json_format`` (the import format), so a page, the API and
+the importer share one path: clean → quality rules → ``io.importer.apply_*``. Errors raise
+``CatalogValidationError`` with ``(field, message)`` pairs; warnings are returned. After
+commit, changed items are handed to ``search.reindex_items`` (when the search module has it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongban.catalog import quality
+from tongban.catalog.io.exporter import bundles_by_code, items_by_code
+from tongban.catalog.io.importer import (
+    RefIds,
+    apply_bundle,
+    apply_item,
+    bundle_problems,
+    reindex_after_commit,
+)
+from tongban.catalog.io.json_format import (
+    ITEM_PREFETCH,
+    Problem,
+    Refs,
+    clean_bundle,
+    clean_item,
+    item_to_dict,
+)
+from tongban.catalog.models import (
+    Bundle,
+    CatalogImport,
+    ItemStatus,
+    QualityRuleSetting,
+    ServiceItem,
+    Severity,
+)
+from tongban.catalog.quality import Finding
+from tongban.catalog.tasks import run_catalog_import
+from tongban.core.audit import record_audit
+
+FieldMessage = tuple[str, str]
+
+
+class CatalogValidationError(Exception):
+    """The record breaks a rule; ``findings`` lists ``(field, message)`` pairs."""
+
+    def __init__(self, findings: list[FieldMessage]) -> None:
+        super().__init__("; ".join(f"{f}: {m}" for f, m in findings))
+        self.findings = findings
+
+
+@dataclass
+class SaveResult:
+    item: ServiceItem
+    created: bool
+    changed: bool
+    warnings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class BundleSaveResult:
+    bundle: Bundle
+    created: bool
+    changed: bool
+
+
+def _path_name(path: tuple[Any, ...]) -> str:
+    if len(path) >= 2 and isinstance(path[1], int):
+        rest = ".".join(str(p) for p in path[2:] if p != "")
+        return f"{path[0]}[{path[1] + 1}]" + (f".{rest}" if rest else "")
+    return ".".join(str(p) for p in path)
+
+
+def _field_messages(problems: list[Problem]) -> list[FieldMessage]:
+    return [(_path_name(path), str(message)) for path, message in problems]
+
+
+def _changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+    if before is None:
+        return sorted(after)
+    return sorted(k for k in after if before.get(k) != after[k])
+
+
+@transaction.atomic
+def save_item(data: Mapping[str, Any], *, actor: Any) -> SaveResult:
+    """Create or update the item with ``data["implementation_code"]``.
+
+    Materials, fees, steps and FAQs are replaced by those in ``data``; themes and regions
+    are set. Raises ``CatalogValidationError`` for field errors, quality errors, or (when
+    ``status`` is published) a missing guide element. Returns the quality warnings.
+    """
+    refs = Refs.load()
+    clean, problems = clean_item(data, refs)
+    if problems:
+        raise CatalogValidationError(_field_messages(problems))
+    findings = quality.check_item(clean, audiences=refs.themes)
+    errors = [f for f in findings if f.is_error]
+    if clean["status"] == ItemStatus.PUBLISHED:
+        errors += quality.publish_blockers(clean)
+    if errors:
+        raise CatalogValidationError([(f.field, str(f.message)) for f in errors])
+    warning_findings = [f for f in findings if not f.is_error]
+    code = clean["implementation_code"]
+    before = items_by_code([code]).get(code)
+    if before == clean:
+        item = ServiceItem.objects.get(implementation_code=code)
+        return SaveResult(item, created=False, changed=False, warnings=warning_findings)
+    item, created = apply_item(clean, RefIds.load())
+    record_audit(
+        actor,
+        "catalog.item.create" if created else "catalog.item.update",
+        item,
+        meta={"implementation_code": code, "fields": _changed_fields(before, clean)},
+    )
+    reindex_after_commit([item.pk])
+    return SaveResult(item, created=created, changed=True, warnings=warning_findings)
+
+
+@transaction.atomic
+def publish_item(item: ServiceItem, *, actor: Any) -> list[Finding]:
+    """Publish an item on the portal.
+
+    Raises ``CatalogValidationError`` when a guide element is missing or a quality rule
+    set to error fails. Returns the quality warnings.
+    """
+    item = (
+        ServiceItem.objects.select_related("department")
+        .prefetch_related(*ITEM_PREFETCH)
+        .get(pk=item.pk)
+    )
+    data = item_to_dict(item)
+    findings = quality.check_item(data)
+    blockers = quality.publish_blockers(data) + [f for f in findings if f.is_error]
+    if blockers:
+        raise CatalogValidationError([(f.field, str(f.message)) for f in blockers])
+    if item.status != ItemStatus.PUBLISHED:
+        item.status = ItemStatus.PUBLISHED
+        item.published_at = timezone.now()
+        item.save(update_fields=["status", "published_at", "updated_at"])
+        record_audit(actor, "catalog.item.publish", item,
+                     meta={"implementation_code": item.implementation_code})  # fmt: skip
+        reindex_after_commit([item.pk])
+    return [f for f in findings if not f.is_error]
+
+
+@transaction.atomic
+def withdraw_item(item: ServiceItem, *, actor: Any) -> ServiceItem:
+    """Take an item off the portal.
+
+    Raises ``CatalogValidationError`` while a published bundle still lists it.
+    """
+    bundles = list(
+        Bundle.objects.filter(memberships__item=item, status=ItemStatus.PUBLISHED).values_list(
+            "code", flat=True
+        )
+    )
+    if bundles:
+        raise CatalogValidationError([(
+            "status",
+            str(_("Withdraw the published bundles that include this item first: %(codes)s.")
+                % {"codes": ", ".join(bundles)}),
+        )])  # fmt: skip
+    if item.status != ItemStatus.WITHDRAWN:
+        item.status = ItemStatus.WITHDRAWN
+        item.save(update_fields=["status", "updated_at"])
+        record_audit(actor, "catalog.item.withdraw", item,
+                     meta={"implementation_code": item.implementation_code})  # fmt: skip
+        reindex_after_commit([item.pk])
+    return item
+
+
+@transaction.atomic
+def save_bundle(data: Mapping[str, Any], *, actor: Any) -> BundleSaveResult:
+    """Create or update the bundle with ``data["code"]`` (members in the given order).
+
+    Raises ``CatalogValidationError`` for unknown departments, themes or member items, a
+    phone without area code, or a published bundle with unpublished members.
+    """
+    refs = Refs.load()
+    clean, problems = clean_bundle(data, refs)
+    if not problems:
+        problems = bundle_problems(clean, refs.items)
+    if problems:
+        raise CatalogValidationError(_field_messages(problems))
+    before = bundles_by_code([clean["code"]]).get(clean["code"])
+    if before == clean:
+        return BundleSaveResult(Bundle.objects.get(code=clean["code"]), False, False)
+    bundle, created = apply_bundle(clean, RefIds.load())
+    record_audit(
+        actor,
+        "catalog.bundle.create" if created else "catalog.bundle.update",
+        bundle,
+        meta={"code": bundle.code, "fields": _changed_fields(before, clean)},
+    )
+    return BundleSaveResult(bundle, created, True)
+
+
+@transaction.atomic
+def publish_bundle(bundle: Bundle, *, actor: Any) -> Bundle:
+    """Publish a bundle. Raises ``CatalogValidationError`` if a member is not published."""
+    unpublished = list(
+        bundle.memberships.exclude(item__status=ItemStatus.PUBLISHED).values_list(
+            "item__implementation_code", flat=True
+        )
+    )
+    if not bundle.memberships.exists():
+        raise CatalogValidationError([("members", str(_("A bundle needs at least one "
+                                                          "member item.")))])  # fmt: skip
+    if unpublished:
+        raise CatalogValidationError([(
+            "members",
+            str(_("A published bundle needs published members; not published: %(codes)s.")
+                % {"codes": "^".join(unpublished)}),
+        )])  # fmt: skip
+    if bundle.status != ItemStatus.PUBLISHED:
+        bundle.status = ItemStatus.PUBLISHED
+        bundle.save(update_fields=["status", "updated_at"])
+        record_audit(actor, "catalog.bundle.publish", bundle, meta={"code": bundle.code})
+    return bundle
+
+
+@transaction.atomic
+def withdraw_bundle(bundle: Bundle, *, actor: Any) -> Bundle:
+    """Take a bundle off the portal (its member items stay as they are)."""
+    if bundle.status != ItemStatus.WITHDRAWN:
+        bundle.status = ItemStatus.WITHDRAWN
+        bundle.save(update_fields=["status", "updated_at"])
+        record_audit(actor, "catalog.bundle.withdraw", bundle, meta={"code": bundle.code})
+    return bundle
+
+
+@transaction.atomic
+def set_rule_severity(code: str, severity: str, *, actor: Any) -> QualityRuleSetting:
+    """Override the severity of one quality rule. Raises ``CatalogValidationError``."""
+    if code not in quality.RULES_BY_CODE:
+        raise CatalogValidationError([("code", str(_("There is no quality rule %(code)s.")
+                                                    % {"code": code}))])  # fmt: skip
+    if severity not in Severity.values:
+        raise CatalogValidationError([("severity", str(_("Choose error, warning or off.")))])
+    setting, _created = QualityRuleSetting.objects.update_or_create(
+        code=code, defaults={"severity": severity}
+    )
+    record_audit(actor, "catalog.quality_rule.set", setting,
+                 meta={"code": code, "severity": severity})  # fmt: skip
+    return setting
+
+
+@transaction.atomic
+def start_catalog_import(
+    upload: File, *, file_format: str, actor: Any, language: str = ""
+) -> CatalogImport:
+    """Store an uploaded catalogue file and queue its import (run after commit).
+
+    ``file_format`` is "xlsx" or "json"; the file has been checked by the upload form.
+    """
+    job = CatalogImport(file_format=file_format, created_by=actor)
+    job.file.save(upload.name or f"catalogue.{file_format}", upload, save=False)
+    job.save()
+    record_audit(actor, "catalog.import.start", job, meta={"format": file_format})
+    job_id = job.pk
+    transaction.on_commit(lambda: run_catalog_import.enqueue(job_id, language))
+    return job

@@ -1,0 +1,256 @@
+"""Import and export: golden workbook, round trips, all-or-nothing, idempotence, file errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from tongban.catalog.io import xlsx_format
+from tongban.catalog.io.exporter import export_catalogue_data, write_json
+from tongban.catalog.io.importer import CatalogImportError, import_catalogue_data
+from tongban.catalog.io.json_format import CatalogueFormatError, load_json
+from tongban.catalog.models import FAQ, Bundle, Material, ProcessStep, ServiceItem, Theme
+from tongban.catalog.tests.factories import bundle_data, document, item_data, theme_data
+from tongban.core.models import AuditRecord
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def catalogue(department_a, department_b) -> dict[str, Any]:
+    a = item_data(themes=["kaiban"], service_objects=["2"], item_type="01",
+                  has_fee=True, fee_basis="粤价〔2020〕1号", supports_online_payment=True,
+                  fees=[{"name": "工本费", "standard": "10元", "amount_fen": 1000,
+                         "basis": "粤价〔2020〕1号", "can_reduce": True}],
+                  regions=["442000111000"], status="published")  # fmt: skip
+    b = item_data(department="ga", themes=["birth"], legal_limit=None, result_name="户口簿",
+                  result_sample="样本.pdf", materials=[
+                      {"code": "M1", "name": "出生医学证明", "form": "original_and_copy",
+                       "copies": 2, "can_be_waived": True},
+                      {"code": "M2", "name": "父母身份证"}])  # fmt: skip
+    return document(
+        themes=[theme_data("kaiban", "enterprise"), theme_data("birth", "person", name_en="Birth")],
+        items=[a, b],
+        bundles=[bundle_data([b["implementation_code"], a["implementation_code"]],
+                             partner_departments=["ga"], themes=["kaiban"])],
+    )  # fmt: skip
+
+
+def _wipe() -> None:
+    Bundle.objects.all().delete()
+    ServiceItem.objects.all().delete()
+    Theme.objects.all().delete()
+
+
+def test_golden_workbook_imports_as_expected(department_a, department_b, admin_user) -> None:
+    with (GOLDEN / "golden.xlsx").open("rb") as f:
+        data = xlsx_format.read_xlsx(f)
+    report = import_catalogue_data(data, actor=admin_user)
+    assert report.counts["items"]["created"] == 2
+    assert report.errors == []
+    expected = json.loads((GOLDEN / "golden_expected.json").read_text(encoding="utf-8"))
+    exported = export_catalogue_data()
+    assert exported["themes"] == expected["themes"]
+    assert exported["items"] == expected["items"]
+    assert exported["bundles"] == expected["bundles"]
+    assert Material.objects.count() == 3
+    assert ServiceItem.objects.get(implementation_code="442000-SCJG-XK-0001").published_at
+
+
+def test_json_round_trip(catalogue, admin_user) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    first = export_catalogue_data()
+    buffer = io.BytesIO()
+    write_json(first, buffer)
+    _wipe()
+    buffer.seek(0)
+    import_catalogue_data(load_json(buffer), actor=admin_user)
+    assert export_catalogue_data() == first
+    assert len(first["items"]) == 2 and len(first["bundles"]) == 1
+
+
+def test_xlsx_round_trip(catalogue, admin_user) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    first = export_catalogue_data()
+    buffer = io.BytesIO()
+    xlsx_format.export_xlsx(buffer)
+    _wipe()
+    buffer.seek(0)
+    import_catalogue_data(xlsx_format.read_xlsx(buffer), actor=admin_user)
+    assert export_catalogue_data() == first
+
+
+def test_workbook_uses_national_conventions(catalogue, admin_user) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    buffer = io.BytesIO()
+    xlsx_format.export_xlsx(buffer)
+    buffer.seek(0)
+    wb = load_workbook(buffer)
+    ws = wb["事项"]
+    headers = [c.value for c in ws[1]]
+    row = {h: c.value for h, c in zip(headers, ws[2], strict=True)}
+    assert row["网上办理深度"] == "1^2^3^4^5^6"
+    assert row["是否收费"] in ("是", "否")
+    assert row["事项类型"] in ("01", "20")
+    members = wb["一件事"]["H2"].value
+    assert members.count("^") == 1
+    assert {"材料", "收费", "流程", "常见问题", "主题", "代码表"} <= set(wb.sheetnames)
+
+
+def test_reimport_is_idempotent(catalogue, admin_user) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    stamps = dict(ServiceItem.objects.values_list("implementation_code", "updated_at"))
+    material_ids = sorted(Material.objects.values_list("id", flat=True))
+    report = import_catalogue_data(catalogue, actor=admin_user)
+    assert report.counts["items"] == {"created": 0, "updated": 0, "unchanged": 2}
+    assert report.counts["bundles"]["unchanged"] == 1
+    assert report.counts["themes"]["unchanged"] == 2
+    assert dict(ServiceItem.objects.values_list("implementation_code", "updated_at")) == stamps
+    assert sorted(Material.objects.values_list("id", flat=True)) == material_ids
+    assert ServiceItem.objects.count() == 2 and Bundle.objects.count() == 1
+
+
+def test_changed_item_is_updated_with_children_replaced(catalogue, admin_user) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    catalogue["items"][1]["materials"] = [{"code": "M9", "name": "新材料"}]
+    report = import_catalogue_data(catalogue, actor=admin_user)
+    assert report.counts["items"] == {"created": 0, "updated": 1, "unchanged": 1}
+    item = ServiceItem.objects.get(implementation_code=catalogue["items"][1]["implementation_code"])
+    assert list(item.materials.values_list("code", flat=True)) == ["M9"]
+
+
+def test_bad_row_imports_nothing_and_names_the_place(catalogue, admin_user) -> None:
+    catalogue["items"].append(item_data(consult_phone="89817133", item_type="99"))
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(catalogue, actor=admin_user)
+    errors = exc.value.report.errors
+    assert {(e.sheet, e.row, e.field) for e in errors} == {("items", 3, "item_type")}
+    assert not ServiceItem.objects.exists() and not Theme.objects.exists()
+    assert not AuditRecord.objects.exists()
+
+
+def test_quality_error_in_json_names_list_row_and_field(catalogue, admin_user) -> None:
+    catalogue["items"][0]["complaint_phone"] = catalogue["items"][0]["consult_phone"]
+    catalogue["items"][0]["materials"].append({"code": "M001", "name": "重复"})
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(catalogue, actor=admin_user)
+    located = {(e.sheet, e.row, e.field) for e in exc.value.report.errors}
+    assert located == {("items", 1, "materials[2].code")}
+    catalogue["items"][0]["materials"].pop()
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(catalogue, actor=admin_user)
+    assert [(e.sheet, e.row, e.field) for e in exc.value.report.errors] == [
+        ("items", 1, "complaint_phone")
+    ]
+
+
+def test_bad_xlsx_row_names_sheet_row_and_header(catalogue, admin_user) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    buffer = io.BytesIO()
+    xlsx_format.export_xlsx(buffer)
+    buffer.seek(0)
+    wb = load_workbook(buffer)
+    items, materials = wb["事项"], wb["材料"]
+    headers = [c.value for c in items[1]]
+    items.cell(row=3, column=headers.index("咨询电话") + 1, value="89817133")
+    mat_headers = [c.value for c in materials[1]]
+    materials.cell(row=2, column=mat_headers.index("纸质材料份数") + 1, value="two")
+    materials.append(["NO-SUCH-ITEM", "X1", "孤儿材料"])
+    out = io.BytesIO()
+    wb.save(out)
+    _wipe()
+    out.seek(0)
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(xlsx_format.read_xlsx(out), actor=admin_user)
+    texts = [str(e) for e in exc.value.report.errors]
+    located = {(e.sheet, e.row, e.field) for e in exc.value.report.errors}
+    assert ("事项", 3, "咨询电话") in located
+    assert ("材料", 2, "纸质材料份数") in located
+    assert ("材料", materials.max_row, "实施编码") in located
+    assert any(t.startswith("事项") and "3" in t and "咨询电话" in t for t in texts)
+    assert not ServiceItem.objects.exists()
+
+
+def test_warnings_do_not_block(catalogue, admin_user) -> None:
+    catalogue["items"][1]["result_sample"] = ""
+    report = import_catalogue_data(catalogue, actor=admin_user)
+    assert [(w.sheet, w.row, w.field) for w in report.warnings] == [("items", 2, "result_sample")]
+    assert ServiceItem.objects.count() == 2
+
+
+def test_published_bundle_needs_published_members(catalogue, admin_user) -> None:
+    catalogue["bundles"][0]["status"] = "published"
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(catalogue, actor=admin_user)
+    assert [(e.sheet, e.field) for e in exc.value.report.errors] == [("bundles", "members")]
+
+
+def test_progress_is_reported(catalogue, admin_user) -> None:
+    seen: list[tuple[int, int]] = []
+    import_catalogue_data(catalogue, actor=admin_user, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (5, 5) and seen[0] == (1, 5)
+
+
+def test_wrong_document_format(db, admin_user) -> None:
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data({"format": "other", "items": []}, actor=admin_user)
+    assert "tongban-catalogue" in str(exc.value.report.errors[0])
+    with pytest.raises(CatalogueFormatError):
+        load_json(io.BytesIO(b"{not json"))
+
+
+def test_not_an_xlsx_file(db) -> None:
+    with pytest.raises(CatalogueFormatError) as exc:
+        xlsx_format.read_xlsx(io.BytesIO(b"just some text, not a workbook"))
+    assert ".xlsx" in str(exc.value.message)
+
+
+def test_missing_sheets_are_named(db) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "事项"
+    wb.active.append(["实施编码", "事项名称"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    with pytest.raises(CatalogueFormatError) as exc:
+        xlsx_format.read_xlsx(buffer)
+    assert "材料" in str(exc.value.message) and "一件事" in str(exc.value.message)
+
+
+def test_too_large_file(db, settings) -> None:
+    settings.CATALOG_IMPORT_MAX_BYTES = 100
+    with pytest.raises(CatalogueFormatError):
+        xlsx_format.read_xlsx(io.BytesIO(b"x" * 200))
+
+
+def test_command_export_and_import(catalogue, admin_user, tmp_path) -> None:
+    import_catalogue_data(catalogue, actor=admin_user)
+    first = export_catalogue_data()
+    for name in ("cat.json", "cat.xlsx"):
+        path = tmp_path / name
+        call_command("catalog", "export", str(path))
+        _wipe()
+        out = io.StringIO()
+        call_command("catalog", "import", str(path), stdout=out)
+        assert "items: 2 created" in out.getvalue()
+        assert export_catalogue_data() == first
+    assert FAQ.objects.count() == 2 and ProcessStep.objects.count() == 10
+
+
+def test_command_import_failure_prints_errors(catalogue, tmp_path) -> None:
+    catalogue["items"][0]["item_type"] = "99"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(catalogue, ensure_ascii=False), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("catalog", "import", str(path), stderr=err)
+    assert "item_type" in err.getvalue()
+    assert not ServiceItem.objects.exists()
