@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.portal",
     "tongban.api",
+    "tongban.demo",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "tongban.accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- Language and time -------------------------------------------------------------------
