@@ -72,7 +72,7 @@ class Radios(forms.RadioSelect):
     def id_for_label(self, id_: str, index: str | None = None) -> str:
         if id_ and index is None:
             return f"{id_}_0"
-        return super().id_for_label(id_, index)
+        return super().id_for_label(id_, index or "0")
 
 
 class LoginForm(forms.Form):
@@ -100,7 +100,7 @@ class LoginForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         identifier = cleaned.get("username")
         password = cleaned.get("password")
         if identifier and password:
@@ -176,7 +176,7 @@ class CitizenRegistrationForm(DescribedFieldsMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         first, second = cleaned.get("password"), cleaned.get("password_confirm")
         if first and second and first != second:
             self.add_error("password_confirm", _("The two passwords are not the same."))
@@ -243,7 +243,7 @@ class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         values = {name: cleaned.get(name, "") for name in self.fields}
         try:  # the service's rules too, so that every problem shows at once
             check_organisation_registration(user=self.user, **values)

@@ -121,7 +121,8 @@ class OrganisationType(models.TextChoices):
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+        _("unified social credit code"), max_length=18, unique=True,
+        validators=[validate_uscc],  # type: ignore[list-item]  # returns the cleaned value
     )
     org_type = models.CharField(
         _("organisation type"), max_length=2, choices=OrganisationType.choices,

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django_stubs_ext import StrOrPromise
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import (
@@ -43,7 +44,7 @@ class _Errors:
     def __init__(self) -> None:
         self.by_field: dict[str, list[ValidationError]] = defaultdict(list)
 
-    def add(self, field: str, error: ValidationError | str) -> None:
+    def add(self, field: str, error: ValidationError | StrOrPromise) -> None:
         if isinstance(error, ValidationError):
             self.by_field[field].extend(error.error_list)
         else:

@@ -51,7 +51,7 @@ def lockout_response(
         context["cooloff_timedelta"] = cooloff
         context["retry_at"] = timezone.localtime() + cooloff
     return render(
-        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE
+        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
     )
 
 

@@ -438,7 +438,7 @@ class Bundle(models.Model):
         Department, verbose_name=_("partner departments"), blank=True,
         related_name="partner_bundles",
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[ServiceItem, BundleMember] = models.ManyToManyField(
         ServiceItem, verbose_name=_("member items"), through="BundleMember",
         related_name="bundles",
     )

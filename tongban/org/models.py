@@ -72,7 +72,7 @@ class Department(LocalisedName):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, unique=True,
-        validators=[validate_uscc],
+        validators=[validate_uscc],  # type: ignore[list-item]
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=DepartmentKind.choices,
@@ -86,7 +86,10 @@ class Department(LocalisedName):
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="departments"
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
+    phone = models.CharField(
+        _("phone"), max_length=40, blank=True,
+        validators=[validate_phone],  # type: ignore[list-item]  # returns the cleaned value
+    )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("responsibilities"), blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
@@ -106,7 +109,10 @@ class ServiceHall(LocalisedName):
     )
     address = models.CharField(_("address"), max_length=200)
     opening_hours = models.CharField(_("opening hours"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=40, validators=[validate_landline])
+    phone = models.CharField(
+        _("phone"), max_length=40,
+        validators=[validate_landline],  # type: ignore[list-item]  # returns the cleaned value
+    )
     transit = models.CharField(_("how to get there"), max_length=300, blank=True)
 
     class Meta:
