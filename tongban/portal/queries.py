@@ -1,0 +1,102 @@
+"""Reads the portal needs beyond ``catalog.queries``: search, ordering by rank, site facts.
+
+Search goes through ``tongban.catalog.search`` (``search_items`` and ``search_ids``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from tongban.catalog import search as catalog_search
+from tongban.catalog.models import Bundle, ServiceItem
+from tongban.catalog.queries import ItemFilter, filter_items, published_bundles, published_items
+from tongban.org.models import Department, Region, RegionLevel, ServiceHall
+
+MAX_QUERY_LENGTH = 100
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_query(raw: str) -> str:
+    """The visitor's words without control characters, collapsed spaces, bounded length."""
+    text = _CONTROL_CHARS.sub(" ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+@dataclass
+class SearchPage:
+    """One page of ranked search results."""
+
+    items: list[ServiceItem]
+    total: int
+    tokens: list[str] = field(default_factory=list)
+    partial: bool = False  # no item had every word; these match some of them
+
+
+def search_ids(query: str) -> list[int]:
+    """Ids of published items matching ``query``, best first."""
+    return catalog_search.search_ids(query)
+
+
+def items_in_order(ids: list[int]) -> list[ServiceItem]:
+    """Published items with these ids, in the given order, in one query."""
+    by_id = {item.pk: item for item in published_items().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def search_page(query: str, *, limit: int, offset: int) -> SearchPage:
+    """Ranked published items for ``query``; ``tokens`` are the words to highlight."""
+    result = catalog_search.search_items(query, limit=limit, offset=offset)
+    return SearchPage(
+        items_in_order(list(result.ids)),
+        result.total,
+        list(result.tokens),
+        partial=bool(getattr(result, "partial", False)),
+    )
+
+
+def matching_bundles(query: str, tokens: list[str], limit: int = 5) -> list[Bundle]:
+    """Published bundles whose name contains the query or one of its words."""
+    words = [w for w in {query, *tokens} if w]
+    if not words:
+        return []
+    cond = Q()
+    for word in words:
+        cond |= Q(name__icontains=word) | Q(name_en__icontains=word)
+    return list(published_bundles().filter(cond).order_by("-popularity", "code")[:limit])
+
+
+def filtered_ids_in_rank(flt: ItemFilter, ranked: list[int]) -> list[int]:
+    """The ranked ids that also pass the filters, rank order kept."""
+    flt.ids = ranked
+    allowed = set(filter_items(flt).values_list("pk", flat=True))
+    return [pk for pk in ranked if pk in allowed]
+
+
+def department_by_code(code: str) -> Department:
+    """An active department. Raises ``Department.DoesNotExist``."""
+    return Department.objects.select_related("region").get(code=code, is_active=True)
+
+
+def town_by_code(code: str) -> Region:
+    """A town or street. Raises ``Region.DoesNotExist``."""
+    return Region.objects.get(code=code, level__in=[RegionLevel.TOWN, RegionLevel.STREET])
+
+
+def halls_of(region: Region) -> QuerySet[ServiceHall]:
+    return ServiceHall.objects.filter(region=region).order_by("name")
+
+
+def city_region() -> Region | None:
+    """The city the platform serves: the first prefecture, else the top of the tree."""
+    region = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("sort_order", "code")
+    return region.first() or Region.objects.filter(parent__isnull=True).order_by("code").first()
+
+
+def main_hall() -> ServiceHall | None:
+    """The city's main service hall, shown in the footer."""
+    city = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("sort_order", "code")
+    hall = ServiceHall.objects.filter(region__in=city.values("pk")).order_by("pk").first()
+    return hall or ServiceHall.objects.order_by("pk").first()

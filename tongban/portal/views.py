@@ -1,0 +1,217 @@
+"""The citizen portal: home, catalogue, search, service guides, departments, towns.
+
+Views only gather what the templates show; reads live in ``catalog.queries`` and
+``portal.queries``. Every page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from tongban.catalog import queries as catalog
+from tongban.catalog.models import Audience, Bundle, ServiceItem
+from tongban.org.models import Department, Region
+from tongban.portal import queries
+from tongban.portal.context_processors import ELDER_COOKIE
+from tongban.portal.forms import CatalogueFilterForm, SearchForm
+
+PAGE_SIZE = 20
+ELDER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _page(request: HttpRequest, object_list: object) -> Page:
+    """The requested page; a page number out of range shows the last page, not an error."""
+    return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    themes = list(catalog.themes_with_counts())
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "search_form": SearchForm(),
+            "person_themes": [t for t in themes if t.audience == Audience.PERSON],
+            "enterprise_themes": [t for t in themes if t.audience == Audience.ENTERPRISE],
+            "bundles": list(catalog.popular_bundles()),
+            "popular": list(catalog.popular_items()),
+            "departments": [d for d in catalog.departments_with_counts() if d.item_count],
+            "towns": list(catalog.towns_with_counts()),
+        },
+    )
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    themes = list(catalog.themes_with_counts())
+    departments = list(catalog.departments_with_counts())
+    towns = list(catalog.towns_with_counts())
+    form = CatalogueFilterForm(
+        request.GET or None, themes=themes, departments=departments, towns=towns
+    )
+    if form.is_bound:
+        form.is_valid()
+    flt = form.item_filter()
+    query = form.cleaned_data.get("q", "") if form.is_bound else ""
+    if query:
+        ids = queries.filtered_ids_in_rank(flt, queries.search_ids(query))
+        page = _page(request, ids)
+        page.object_list = queries.items_in_order(list(page.object_list))
+        total = len(ids)
+    else:
+        page = _page(request, catalog.filter_items(flt))
+        total = page.paginator.count
+    return render(
+        request,
+        "portal/catalogue.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "total": total,
+            "query": query,
+            "filtered": bool(query) or not flt.is_empty(),
+        },
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
+    context: dict[str, object] = {"form": form, "query": query}
+    if query:
+        number = _page_number(request)
+        result = queries.search_page(query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        # The search module pages itself; this paginator only draws the page links.
+        page_links = Paginator(range(result.total), PAGE_SIZE).get_page(number)
+        context.update(
+            {
+                "results": result.items,
+                "total": result.total,
+                "tokens": result.tokens,
+                "partial": result.partial,
+                "page_obj": page_links,
+                "bundles": queries.matching_bundles(query, result.tokens),
+            }
+        )
+    return render(request, "portal/search.html", context)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+def guide(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        item = catalog.get_published_item(code)
+    except ServiceItem.DoesNotExist as exc:
+        raise Http404("No such published service") from exc
+    return render(request, "portal/guide.html", {"item": item})
+
+
+@require_GET
+def bundle(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        found = catalog.get_published_bundle(code)
+    except Bundle.DoesNotExist as exc:
+        raise Http404("No such published bundle") from exc
+    memberships = list(found.memberships.all())
+    materials = catalog.merged_materials(found)
+    # merged_materials names items by their Chinese name; show them in the page's language.
+    shown = {m.item.name: m.item.display_name for m in memberships}
+    for material in materials:
+        material.item_names = [shown.get(name, name) for name in material.item_names]
+    return render(
+        request,
+        "portal/bundle.html",
+        {"bundle": found, "memberships": memberships, "materials": materials},
+    )
+
+
+@require_GET
+def departments(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "portal/departments.html", {"departments": list(catalog.departments_with_counts())}
+    )
+
+
+@require_GET
+def department(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        dept = queries.department_by_code(code)
+    except Department.DoesNotExist as exc:
+        raise Http404("No such department") from exc
+    page = _page(request, catalog.filter_items(catalog.ItemFilter(department=dept.code)))
+    return render(request, "portal/department.html", {"department": dept, "page_obj": page})
+
+
+@require_GET
+def towns(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/towns.html", {"towns": list(catalog.towns_with_counts())})
+
+
+@require_GET
+def town(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        region = queries.town_by_code(code)
+    except Region.DoesNotExist as exc:
+        raise Http404("No such town") from exc
+    page = _page(request, catalog.filter_items(catalog.ItemFilter(town=region.code)))
+    return render(
+        request,
+        "portal/town.html",
+        {
+            "town": region,
+            "page_obj": page,
+            "halls": list(queries.halls_of(region)),
+        },
+    )
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/about.html")
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accessibility.html")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.headers.get("referer") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("portal:home")
+
+
+@require_POST
+def elder(request: HttpRequest) -> HttpResponse:
+    """Switch the elder mode (长辈版) on or off for this visitor and go back.
+
+    ``mode`` is "on" or "off"; without it the mode toggles.
+    """
+    mode = request.POST.get("mode", "")
+    current = request.COOKIES.get(ELDER_COOKIE) == "1"
+    enable = {"on": True, "off": False}.get(mode, not current)
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        ELDER_COOKIE,
+        "1" if enable else "0",
+        max_age=ELDER_COOKIE_AGE,
+        samesite="Lax",
+        httponly=True,
+    )
+    return response

@@ -1,0 +1,24 @@
+/* tongban portal: progressive enhancement only. Every page works without this file. */
+(function () {
+  "use strict";
+  function ready() {
+    // GOV.UK error summary pattern: move focus to the summary so screen readers announce it.
+    var summary = document.querySelector("[data-autofocus]");
+    if (summary) { summary.focus(); }
+  }
+  // A printed guide shows every answer: open the FAQ details while printing.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = [];
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.setAttribute("open", ""); opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.removeAttribute("open"); });
+    opened = [];
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else { ready(); }
+})();
