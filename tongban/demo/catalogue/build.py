@@ -1,0 +1,68 @@
+"""Assemble the demo catalogue and write ``tongban/demo/data/catalogue.json``.
+
+python -m tongban.demo.catalogue.build
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tongban.demo.catalogue import (
+    bundles,
+    items_building,
+    items_business,
+    items_civil,
+    items_family,
+    items_more,
+    items_people,
+)
+from tongban.demo.catalogue.dsl import DEPTS
+from tongban.demo.catalogue.themes import THEMES
+
+CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.json"
+
+
+def item_definitions() -> dict[str, dict[str, Any]]:
+    """Every item keyed by its short key, in a stable order."""
+    merged: dict[str, dict[str, Any]] = {}
+    for module in (
+        items_business,
+        items_building,
+        items_more,
+        items_people,
+        items_family,
+        items_civil,
+    ):
+        for key, row in module.ITEMS.items():
+            if key in merged:
+                raise ValueError(f"duplicate item key {key!r}")
+            merged[key] = row
+    return merged
+
+
+def build_catalogue() -> dict[str, Any]:
+    items = item_definitions()
+    codes = {key: row["implementation_code"] for key, row in items.items()}
+    phones = {code: d.phone for code, d in DEPTS.items()}
+    return {
+        "format": "tongban-catalogue",
+        "version": 1,
+        "themes": THEMES,
+        "items": list(items.values()),
+        "bundles": bundles.bundle_rows(codes, phones),
+    }
+
+
+def render() -> str:
+    return json.dumps(build_catalogue(), ensure_ascii=False, indent=1) + "\n"
+
+
+def main() -> None:
+    CATALOGUE_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {CATALOGUE_PATH}")
+
+
+if __name__ == "__main__":
+    main()

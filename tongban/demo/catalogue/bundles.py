@@ -1,0 +1,162 @@
+"""Bundles (一件事): one form, one set of materials, several departments in parallel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongban.demo.catalogue.dsl import at
+
+ONE_THING_WINDOW = at("C10") + '（"一件事"综合窗口），也可在粤省事、粤商通在线申请'
+
+# code, name, English name, summary, audience, lead, partners, member item keys, themes,
+# promised working days, visits, popularity
+_BUNDLES: list[
+    tuple[str, str, str, str, str, str, list[str], list[str], list[str], int, int, int]
+] = [
+    (
+        "start-a-business",
+        "开办企业一件事",
+        "Start a business",
+        "一次提交即可完成企业设立登记、公章刻制、涉税事项、社保和医保登记、公积金缴存登记，"
+        "营业执照、印章和发票可一并邮寄。",
+        "enterprise",
+        "scjg",
+        ["ga", "sw", "rs", "yb", "gjj"],
+        [
+            "company-setup",
+            "seal-filing",
+            "tax-first-registration",
+            "invoice-type",
+            "employer-social-insurance",
+            "employer-medical",
+            "gjj-employer-registration",
+        ],
+        ["biz-start"],
+        1,
+        0,
+        6420,
+    ),
+    (
+        "newborn",
+        "新生儿出生一件事",
+        "Having a baby",
+        "孩子出生后，在医院或线上一次申请，即可办理出生医学证明、预防接种证、户口登记、医保参保"
+        "缴费和社会保障卡。",
+        "person",
+        "wj",
+        ["ga", "rs", "yb", "sw"],
+        [
+            "birth-certificate",
+            "vaccination-card",
+            "birth-hukou",
+            "resident-medical-registration",
+            "resident-medical-premium",
+            "social-security-card",
+        ],
+        ["birth"],
+        5,
+        0,
+        9870,
+    ),
+    (
+        "open-a-restaurant",
+        "开办餐饮店一件事",
+        "Open a restaurant",
+        "开餐饮店所需的营业执照、食品经营许可、消防安全检查、排水许可、招牌设置和从业人员健康"
+        "证明一次申请、并联审批。",
+        "enterprise",
+        "scjg",
+        ["xf", "zj", "cg", "wj"],
+        [
+            "sole-trader-setup",
+            "food-business-permit",
+            "fire-safety-check",
+            "drainage-permit",
+            "signboard",
+            "food-worker-health",
+        ],
+        ["biz-start", "biz-permit"],
+        5,
+        0,
+        3150,
+    ),
+    (
+        "close-a-business",
+        "企业注销一件事",
+        "Close a business",
+        "一次申请完成清税、社保和公积金注销，再由登记机关办理注销登记，无需在各部门之间往返。",
+        "enterprise",
+        "scjg",
+        ["sw", "rs", "gjj"],
+        ["tax-clearance", "employer-si-deregister", "gjj-employer-close", "company-deregister"],
+        ["biz-close"],
+        3,
+        0,
+        1290,
+    ),
+    (
+        "retirement",
+        "退休一件事",
+        "Retiring",
+        "退休时一次申请，同步办理养老金申领、退休人员医保待遇核定和住房公积金提取。",
+        "person",
+        "rs",
+        ["yb", "gjj"],
+        ["pension-claim", "retiree-medical", "gjj-retirement"],
+        ["retirement"],
+        10,
+        0,
+        2470,
+    ),
+    (
+        "after-a-death",
+        "公民身后一件事",
+        "After a death",
+        "亲人离世后一次申请，办理户口注销、丧葬补助金和抚恤金申领及基本殡葬服务费用减免。",
+        "person",
+        "ga",
+        ["rs", "mz"],
+        ["death-hukou", "funeral-grant", "funeral-relief"],
+        ["bereavement"],
+        10,
+        1,
+        980,
+    ),
+]
+
+
+def bundle_rows(codes: dict[str, str], phones: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows of the import format; ``codes`` maps item keys to implementation codes."""
+    return [
+        {
+            "code": code,
+            "name": name,
+            "name_en": en,
+            "summary": summary,
+            "audience": audience,
+            "lead_department": lead,
+            "partner_departments": partners,
+            "members": [codes[k] for k in members],
+            "themes": themes,
+            "promised_limit": promised,
+            "visits_on_site": visits,
+            "location": ONE_THING_WINDOW,
+            "consult_phone": phones["zssj"],
+            "status": "published",
+            "popularity": popularity,
+        }
+        for (
+            code,
+            name,
+            en,
+            summary,
+            audience,
+            lead,
+            partners,
+            members,
+            themes,
+            promised,
+            visits,
+            popularity,
+        ) in _BUNDLES
+    ]

@@ -1,0 +1,1 @@
+"""Data of the demo city, as plain Python structures (org, people) and JSON (catalogue)."""

@@ -1,0 +1,177 @@
+"""Demo personas: citizens, a business, officials, leaders and an administrator.
+
+Every ID number and credit code is invented (checksum-valid, region 442000). All personas
+share one password, printed by ``tongban demo_logins``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tongban.demo.ids import resident_id, uscc
+
+DEMO_PASSWORD = "Demo-2026!"  # noqa: S105 - published demo password, never used in production
+
+
+@dataclass(frozen=True)
+class PersonaData:
+    username: str
+    real_name: str
+    kind: str  # UserKind value
+    try_this: str
+    id_number: str | None = None
+    phone: str | None = None
+    department: str | None = None  # department code
+    roles: tuple[tuple[str, str | None], ...] = ()  # (role, region code or None)
+    is_staff: bool = False
+    is_superuser: bool = False
+    assurance_level: int = 1
+    email: str = ""
+
+
+P = PersonaData
+CITIZENS: list[PersonaData] = [
+    P(
+        "chen.xiaoming",
+        "陈小明",
+        "citizen",
+        "Citizen: apply for the newborn bundle, track a case, rate a service",
+        id_number=resident_id("442000", "19880315", 135),
+        phone="13907601001",
+        assurance_level=3,
+    ),
+    P(
+        "li.fang",
+        "李芳",
+        "citizen",
+        "Citizen: renew a driving licence, apply for a social security card",
+        id_number=resident_id("442000", "19920708", 246),
+        phone="13907601002",
+        assurance_level=2,
+    ),
+    P(
+        "huang.zhiqiang",
+        "黄志强",
+        "citizen",
+        "Legal representative of the Xiaolan hardware company: act for the business",
+        id_number=resident_id("442000", "19791123", 317),
+        phone="13907601003",
+        assurance_level=3,
+    ),
+    P(
+        "liang.jiaxin",
+        "梁嘉欣",
+        "citizen",
+        "Agent of the Xiaolan hardware company: file for the business",
+        id_number=resident_id("442000", "19960502", 428),
+        phone="13907601004",
+        assurance_level=2,
+    ),
+]
+
+OFFICIALS: list[PersonaData] = [
+    P(
+        "scjg.wang",
+        "王建华",
+        "official",
+        "Market regulation reviewer: review and decide",
+        department="scjg",
+        roles=(("reviewer", None),),
+    ),
+    P(
+        "scjg.liu",
+        "刘晓玲",
+        "official",
+        "Market regulation window clerk: accept applications",
+        department="scjg",
+        roles=(("clerk", None),),
+    ),
+    P(
+        "scjg.zhang",
+        "张国栋",
+        "official",
+        "Market regulation department leader: oversight",
+        department="scjg",
+        roles=(("department_leader", None),),
+    ),
+    P(
+        "ga.zhao",
+        "赵志勇",
+        "official",
+        "Public security reviewer: seals, household register",
+        department="ga",
+        roles=(("reviewer", None), ("clerk", None)),
+    ),
+    P(
+        "sw.zhou",
+        "周静",
+        "official",
+        "Tax reviewer: new taxpayer and invoice items",
+        department="sw",
+        roles=(("reviewer", None),),
+    ),
+    P(
+        "rs.huang",
+        "黄伟",
+        "official",
+        "HR and social security reviewer: social insurance",
+        department="rs",
+        roles=(("reviewer", None), ("clerk", None)),
+    ),
+    P(
+        "wj.lin",
+        "林晓岚",
+        "official",
+        "Health reviewer: birth certificates, hygiene permits",
+        department="wj",
+        roles=(("reviewer", None),),
+    ),
+    P(
+        "leader.he",
+        "何志明",
+        "official",
+        "City leader: dashboards for the whole city",
+        department="zssj",
+        roles=(("city_leader", "442000"),),
+    ),
+    P(
+        "admin",
+        "系统管理员",
+        "admin",
+        "Administrator: Django admin (/admin/), catalogue and quality rules",
+        department="zssj",
+        roles=(("system_admin", None), ("catalog_admin", None)),
+        is_staff=True,
+        is_superuser=True,
+    ),
+]
+
+PERSONAS: list[PersonaData] = CITIZENS + OFFICIALS
+
+
+@dataclass(frozen=True)
+class BusinessData:
+    name: str
+    uscc: str
+    legal_representative: str  # username of the persona
+    agents: tuple[str, ...]
+    region: str
+    address: str
+    established_on: str
+    business_scope: str
+    org_type: str = "2"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+BUSINESSES: list[BusinessData] = [
+    BusinessData(
+        name="中山市小榄五金制品有限公司",
+        uscc=uscc("91", "442000", "MA55K3R2"),
+        legal_representative="huang.zhiqiang",
+        agents=("liang.jiaxin",),
+        region="442000100000",
+        address="中山市小榄镇工业大道南42号",
+        established_on="2016-04-12",
+        business_scope="五金制品、锁具、门窗配件的研发、生产和销售；货物进出口。",
+    ),
+]
