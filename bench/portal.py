@@ -83,29 +83,51 @@ def main() -> None:
     tongban = [sys.executable, "-m", "tongban"]
     print("setting up the demo city in", var, flush=True)
     for cmd in (["migrate", "-v0"], ["load_demo", "-v0"]):
-        subprocess.run([*tongban, *cmd], env=env, check=True, cwd=ROOT)  # noqa: S603
-    code = subprocess.run(  # noqa: S603
-        [*tongban, "shell", "-c",
-         "from tongban.catalog.queries import popular_items;"
-         "print(popular_items(1)[0].implementation_code)"],
-        env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+        subprocess.run([*tongban, *cmd], env=env, check=True, cwd=ROOT)
+    code = subprocess.run(
+        [
+            *tongban,
+            "shell",
+            "-c",
+            "from tongban.catalog.queries import popular_items;"
+            "print(popular_items(1)[0].implementation_code)",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout.strip()
     guide = f"/services/{code}/"
 
     body_file = var / "floor.html"
     workers = str(os.cpu_count() or 2)
     server_cmd = [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
-        "--port", str(PORT), "--workers", workers, "--blocking-threads", "1",
-        "--log-level", "warning", "tongban.config.wsgi:application",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(PORT),
+        "--workers",
+        workers,
+        "--blocking-threads",
+        "1",
+        "--log-level",
+        "warning",
+        "tongban.config.wsgi:application",
     ]
 
     def start() -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(server_cmd, env={**env, "BENCH_FLOOR_BODY": str(body_file)},  # noqa: S603
-                                cwd=ROOT)
+        proc = subprocess.Popen(
+            server_cmd, env={**env, "BENCH_FLOOR_BODY": str(body_file)}, cwd=ROOT
+        )
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}{guide}", timeout=2).read()  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}{guide}", timeout=2).read()
                 return proc
             except OSError:
                 time.sleep(0.2)
@@ -115,28 +137,35 @@ def main() -> None:
     # First start only to capture the guide page, so the floor serves the same bytes.
     body_file.write_bytes(b"")
     proc = start()
-    page = urllib.request.urlopen(f"http://127.0.0.1:{PORT}{guide}").read()  # noqa: S310
+    page = urllib.request.urlopen(f"http://127.0.0.1:{PORT}{guide}").read()
     proc.terminate()
     proc.wait()
     body_file.write_bytes(page)
     proc = start()
     try:
         run_load(guide, 1.0, args.concurrency)  # warm-up
-        floor_rps, floor_lat, floor_err = run_load("/__floor__/page", args.seconds,
-                                                   args.concurrency)
+        floor_rps, floor_lat, floor_err = run_load(
+            "/__floor__/page", args.seconds, args.concurrency
+        )
         guide_rps, guide_lat, guide_err = run_load(guide, args.seconds, args.concurrency)
     finally:
         proc.terminate()
         proc.wait()
 
-    print(f"page: {guide} ({len(page):,} bytes), {args.concurrency} concurrent clients, "
-          f"{args.seconds:.0f} s each, granian with {workers} workers")
-    print(f"floor (bare view, same bytes): {floor_rps:8.1f} req/s  "
-          f"p50 {pct(floor_lat, 50):6.1f} ms  p99 {pct(floor_lat, 99):6.1f} ms  "
-          f"errors {floor_err}")
-    print(f"service guide page:            {guide_rps:8.1f} req/s  "
-          f"p50 {pct(guide_lat, 50):6.1f} ms  p99 {pct(guide_lat, 99):6.1f} ms  "
-          f"errors {guide_err}")
+    print(
+        f"page: {guide} ({len(page):,} bytes), {args.concurrency} concurrent clients, "
+        f"{args.seconds:.0f} s each, granian with {workers} workers"
+    )
+    print(
+        f"floor (bare view, same bytes): {floor_rps:8.1f} req/s  "
+        f"p50 {pct(floor_lat, 50):6.1f} ms  p99 {pct(floor_lat, 99):6.1f} ms  "
+        f"errors {floor_err}"
+    )
+    print(
+        f"service guide page:            {guide_rps:8.1f} req/s  "
+        f"p50 {pct(guide_lat, 50):6.1f} ms  p99 {pct(guide_lat, 99):6.1f} ms  "
+        f"errors {guide_err}"
+    )
     print(f"ratio guide/floor: {guide_rps / floor_rps:.2f} (aim >= 0.5)")
 
 

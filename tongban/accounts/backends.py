@@ -20,11 +20,9 @@ class IdentifierBackend(ModelBackend):
         if not username or not password:
             return None
         ident = username.strip()
-        user = (
-            User.objects.filter(
-                Q(username=ident) | Q(id_number=ident.upper()) | Q(phone=ident)
-            ).first()
-        )
+        user = User.objects.filter(
+            Q(username=ident) | Q(id_number=ident.upper()) | Q(phone=ident)
+        ).first()
         if user is None:
             User().set_password(password)  # same time whether or not the user exists
             return None

@@ -39,14 +39,19 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     clearance = models.PositiveSmallIntegerField(
         _("clearance"), choices=ClassificationLevel.choices, default=ClassificationLevel.PUBLIC
     )
     assurance_level = models.PositiveSmallIntegerField(
-        _("identity assurance"), choices=AssuranceLevel.choices,
+        _("identity assurance"),
+        choices=AssuranceLevel.choices,
         default=AssuranceLevel.SELF_DECLARED,
     )
 
@@ -85,12 +90,20 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="role_assignments",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("area of responsibility"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="role_assignments",
+        Region,
+        verbose_name=_("area of responsibility"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
@@ -121,11 +134,15 @@ class OrganisationType(models.TextChoices):
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
         validators=[validate_uscc],  # type: ignore[list-item]  # returns the cleaned value
     )
     org_type = models.CharField(
-        _("organisation type"), max_length=2, choices=OrganisationType.choices,
+        _("organisation type"),
+        max_length=2,
+        choices=OrganisationType.choices,
         default=OrganisationType.ENTERPRISE,
     )
     legal_representative = models.CharField(_("legal representative"), max_length=60)
@@ -153,7 +170,9 @@ class MemberRole(models.TextChoices):
 
 class OrganisationMember(models.Model):
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="members",
     )
     user = models.ForeignKey(

@@ -50,9 +50,8 @@ def lockout_response(
     if isinstance(cooloff, timedelta):
         context["cooloff_timedelta"] = cooloff
         context["retry_at"] = timezone.localtime() + cooloff
-    return render(
-        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
-    )
+    status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=status)
 
 
 @require_POST

@@ -161,11 +161,15 @@ class ServiceItem(models.Model):
     implementation_code = models.CharField(_("implementation code"), max_length=80, unique=True)
     item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
     department = models.ForeignKey(
-        Department, verbose_name=_("implementing department"), on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("implementing department"),
+        on_delete=models.PROTECT,
         related_name="items",
     )
     exercise_level = models.CharField(
-        _("exercise level"), max_length=16, choices=ExerciseLevel.choices,
+        _("exercise level"),
+        max_length=16,
+        choices=ExerciseLevel.choices,
         default=ExerciseLevel.MUNICIPAL,
     )
     status = models.CharField(
@@ -181,20 +185,26 @@ class ServiceItem(models.Model):
     # Time limits
     legal_limit = models.PositiveIntegerField(_("statutory time limit"), null=True, blank=True)
     legal_limit_unit = models.CharField(
-        _("statutory time limit unit"), max_length=16, choices=TimeUnit.choices,
+        _("statutory time limit unit"),
+        max_length=16,
+        choices=TimeUnit.choices,
         default=TimeUnit.WORKING_DAYS,
     )
     legal_limit_note = models.CharField(_("statutory time limit note"), max_length=300, blank=True)
     promised_limit = models.PositiveIntegerField(_("promised time limit"), null=True, blank=True)
     promised_limit_unit = models.CharField(
-        _("promised time limit unit"), max_length=16, choices=TimeUnit.choices,
+        _("promised time limit unit"),
+        max_length=16,
+        choices=TimeUnit.choices,
         default=TimeUnit.WORKING_DAYS,
     )
     promised_limit_note = models.CharField(
         _("promised time limit note"), max_length=300, blank=True
     )
     handling_type = models.CharField(
-        _("handling type"), max_length=1, choices=HandlingType.choices,
+        _("handling type"),
+        max_length=1,
+        choices=HandlingType.choices,
         default=HandlingType.PROMISED,
     )
 
@@ -217,7 +227,9 @@ class ServiceItem(models.Model):
     supports_kiosk = models.BooleanField(_("self-service kiosk"), default=False)
     in_service_hall = models.BooleanField(_("in the service hall"), default=True)
     scope = models.CharField(
-        _("where it can be handled"), max_length=20, choices=ServiceScope.choices,
+        _("where it can be handled"),
+        max_length=20,
+        choices=ServiceScope.choices,
         default=ServiceScope.CITY,
     )
     quantity_limit = models.CharField(_("quantity limit"), max_length=200, blank=True)
@@ -230,8 +242,9 @@ class ServiceItem(models.Model):
 
     # Audience and classification
     service_objects = models.JSONField(_("service objects"), default=list, blank=True)
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True,
-                                    related_name="items")
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="items"
+    )
     regions = models.ManyToManyField(
         Region, verbose_name=_("towns where it is handled"), blank=True, related_name="items"
     )
@@ -244,13 +257,13 @@ class ServiceItem(models.Model):
     # Derived from online_depth and service_objects on save, stored so that the catalogue
     # can filter on them in SQL on every database.
     online_level = models.PositiveSmallIntegerField(
-        _("online level"), choices=ProvincialLevel.choices, default=ProvincialLevel.NONE,
+        _("online level"),
+        choices=ProvincialLevel.choices,
+        default=ProvincialLevel.NONE,
         editable=False,
     )
     for_persons = models.BooleanField(_("for individuals"), default=False, editable=False)
-    for_organisations = models.BooleanField(
-        _("for organisations"), default=False, editable=False
-    )
+    for_organisations = models.BooleanField(_("for organisations"), default=False, editable=False)
 
     popularity = models.PositiveIntegerField(_("popularity"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -270,11 +283,6 @@ class ServiceItem(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def display_name(self) -> str:
-        lang = get_language() or ""
-        return self.name_en if lang.startswith("en") and self.name_en else self.name
-
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.online_level = derive_provincial_level(self.online_depth)
         objects = set(self.service_objects or [])
@@ -282,9 +290,17 @@ class ServiceItem(models.Model):
         self.for_organisations = bool(objects - {ServiceObject.PERSON})
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
-                *kwargs["update_fields"], "online_level", "for_persons", "for_organisations"
+                *kwargs["update_fields"],
+                "online_level",
+                "for_persons",
+                "for_organisations",
             }
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        lang = get_language() or ""
+        return self.name_en if lang.startswith("en") and self.name_en else self.name
 
     @property
     def provincial_level(self) -> int:
@@ -317,21 +333,27 @@ class MaterialSource(models.TextChoices):
 
 class Material(models.Model):
     item = models.ForeignKey(
-        ServiceItem, verbose_name=_("service item"), on_delete=models.CASCADE,
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
         related_name="materials",
     )
     # Materials with the same code are the same document: a bundle lists them once.
     code = models.CharField(_("material code"), max_length=40)
     name = models.CharField(_("material name"), max_length=200)
     necessity = models.CharField(
-        _("necessity"), max_length=16, choices=MaterialNecessity.choices,
+        _("necessity"),
+        max_length=16,
+        choices=MaterialNecessity.choices,
         default=MaterialNecessity.REQUIRED,
     )
     form = models.CharField(
         _("form"), max_length=20, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
     )
     source = models.CharField(
-        _("source"), max_length=16, choices=MaterialSource.choices,
+        _("source"),
+        max_length=16,
+        choices=MaterialSource.choices,
         default=MaterialSource.APPLICANT,
     )
     source_note = models.CharField(_("source note"), max_length=300, blank=True)
@@ -340,9 +362,7 @@ class Material(models.Model):
     blank_form = models.CharField(_("blank form"), max_length=300, blank=True)
     sample = models.CharField(_("sample"), max_length=300, blank=True)
     requirements = models.TextField(_("requirements"), blank=True)
-    can_be_waived = models.BooleanField(
-        _("obtainable through data sharing"), default=False
-    )
+    can_be_waived = models.BooleanField(_("obtainable through data sharing"), default=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -359,7 +379,9 @@ class Material(models.Model):
 
 class FeeItem(models.Model):
     item = models.ForeignKey(
-        ServiceItem, verbose_name=_("service item"), on_delete=models.CASCADE,
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
         related_name="fees",
     )
     name = models.CharField(_("fee name"), max_length=200)
@@ -381,7 +403,9 @@ class FeeItem(models.Model):
 
 class ProcessStep(models.Model):
     item = models.ForeignKey(
-        ServiceItem, verbose_name=_("service item"), on_delete=models.CASCADE,
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
         related_name="steps",
     )
     seq = models.PositiveSmallIntegerField(_("step"))
@@ -406,7 +430,9 @@ class ProcessStep(models.Model):
 
 class FAQ(models.Model):
     item = models.ForeignKey(
-        ServiceItem, verbose_name=_("service item"), on_delete=models.CASCADE,
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.CASCADE,
         related_name="faqs",
     )
     question = models.CharField(_("question"), max_length=300)
@@ -431,19 +457,26 @@ class Bundle(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
     lead_department = models.ForeignKey(
-        Department, verbose_name=_("lead department"), on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
         related_name="led_bundles",
     )
     partner_departments = models.ManyToManyField(
-        Department, verbose_name=_("partner departments"), blank=True,
+        Department,
+        verbose_name=_("partner departments"),
+        blank=True,
         related_name="partner_bundles",
     )
     members: models.ManyToManyField[ServiceItem, BundleMember] = models.ManyToManyField(
-        ServiceItem, verbose_name=_("member items"), through="BundleMember",
+        ServiceItem,
+        verbose_name=_("member items"),
+        through="BundleMember",
         related_name="bundles",
     )
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True,
-                                    related_name="bundles")
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="bundles"
+    )
     promised_limit = models.PositiveIntegerField(_("promised time limit (working days)"))
     visits_on_site = models.PositiveSmallIntegerField(_("visits on site"), default=0)
     location = models.TextField(_("where to go"), blank=True)
@@ -469,10 +502,15 @@ class Bundle(models.Model):
 
 
 class BundleMember(models.Model):
-    bundle = models.ForeignKey(Bundle, verbose_name=_("bundle"), on_delete=models.CASCADE,
-                               related_name="memberships")
-    item = models.ForeignKey(ServiceItem, verbose_name=_("service item"),
-                             on_delete=models.PROTECT, related_name="bundle_memberships")
+    bundle = models.ForeignKey(
+        Bundle, verbose_name=_("bundle"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("service item"),
+        on_delete=models.PROTECT,
+        related_name="bundle_memberships",
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -520,16 +558,21 @@ class CatalogImport(models.Model):
 
     file = models.FileField(_("file"), upload_to="catalog-imports/%Y/%m/")
     file_format = models.CharField(_("format"), max_length=8)
-    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices,
-                              default=ImportStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("uploaded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "accounts.User",
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -40,8 +40,15 @@ class ItemFilter:
 
     def is_empty(self) -> bool:
         return not any(
-            (self.theme, self.department, self.town, self.item_type, self.handling_type,
-             self.audience, self.online_level)
+            (
+                self.theme,
+                self.department,
+                self.town,
+                self.item_type,
+                self.handling_type,
+                self.audience,
+                self.online_level,
+            )
         )
 
 
@@ -85,7 +92,12 @@ def get_published_item(implementation_code: str) -> ServiceItem:
     return (
         published_items()
         .prefetch_related(
-            "materials", "fees", "steps", "faqs", "themes", "regions",
+            "materials",
+            "fees",
+            "steps",
+            "faqs",
+            "themes",
+            "regions",
             Prefetch("bundles", queryset=published_bundles()),
         )
         .get(implementation_code=implementation_code)
@@ -97,9 +109,7 @@ def get_published_bundle(code: str) -> Bundle:
 
     Raises ``Bundle.DoesNotExist``.
     """
-    members = BundleMember.objects.select_related("item__department").order_by(
-        "sort_order", "id"
-    )
+    members = BundleMember.objects.select_related("item__department").order_by("sort_order", "id")
     return (
         published_bundles()
         .prefetch_related(
@@ -149,13 +159,19 @@ def merged_materials(bundle: Bundle) -> list[MergedMaterial]:
         entry = merged.get(mat.code)
         if entry is None:
             merged[mat.code] = MergedMaterial(
-                code=mat.code, name=mat.name, necessity=mat.necessity, form=mat.form,
-                copies=mat.copies, can_be_waived=mat.can_be_waived, item_names=[mat.item.name],
+                code=mat.code,
+                name=mat.name,
+                necessity=mat.necessity,
+                form=mat.form,
+                copies=mat.copies,
+                can_be_waived=mat.can_be_waived,
+                item_names=[mat.item.name],
             )
             continue
-        if _NECESSITY_RANK[MaterialNecessity(mat.necessity)] < _NECESSITY_RANK[
-            MaterialNecessity(entry.necessity)
-        ]:
+        if (
+            _NECESSITY_RANK[MaterialNecessity(mat.necessity)]
+            < _NECESSITY_RANK[MaterialNecessity(entry.necessity)]
+        ):
             entry.necessity = mat.necessity
         entry.copies = max(entry.copies, mat.copies)
         entry.can_be_waived = entry.can_be_waived and mat.can_be_waived
@@ -184,9 +200,7 @@ def themes_with_counts(audience: str | None = None) -> QuerySet[Theme]:
 def departments_with_counts() -> QuerySet[Department]:
     return (
         Department.objects.filter(is_active=True)
-        .annotate(
-            item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED))
-        )
+        .annotate(item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
         .order_by("sort_order", "code")
     )
 
@@ -194,9 +208,7 @@ def departments_with_counts() -> QuerySet[Department]:
 def towns_with_counts() -> QuerySet[Region]:
     return (
         Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.STREET])
-        .annotate(
-            item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED))
-        )
+        .annotate(item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
         .order_by("sort_order", "code")
     )
 

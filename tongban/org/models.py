@@ -20,14 +20,14 @@ class LocalisedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def display_name(self) -> str:
         lang = get_language() or ""
         if lang.startswith("en") and self.name_en:
             return self.name_en
-        return self.name
-
-    def __str__(self) -> str:
         return self.name
 
 
@@ -43,8 +43,12 @@ class Region(LocalisedName):
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     seat = models.CharField(_("government seat"), max_length=200, blank=True)
     profile = models.TextField(_("profile"), blank=True)
@@ -71,23 +75,33 @@ class Department(LocalisedName):
     code = models.SlugField(_("short code"), max_length=40, unique=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     uscc = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
         validators=[validate_uscc],  # type: ignore[list-item]
     )
     kind = models.CharField(
-        _("kind"), max_length=20, choices=DepartmentKind.choices,
+        _("kind"),
+        max_length=20,
+        choices=DepartmentKind.choices,
         default=DepartmentKind.GOVERNMENT,
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="departments"
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(
-        _("phone"), max_length=40, blank=True,
+        _("phone"),
+        max_length=40,
+        blank=True,
         validators=[validate_phone],  # type: ignore[list-item]  # returns the cleaned value
     )
     website = models.URLField(_("website"), blank=True)
@@ -110,7 +124,8 @@ class ServiceHall(LocalisedName):
     address = models.CharField(_("address"), max_length=200)
     opening_hours = models.CharField(_("opening hours"), max_length=200)
     phone = models.CharField(
-        _("phone"), max_length=40,
+        _("phone"),
+        max_length=40,
         validators=[validate_landline],  # type: ignore[list-item]  # returns the cleaned value
     )
     transit = models.CharField(_("how to get there"), max_length=300, blank=True)
@@ -125,15 +140,21 @@ class ServiceWindow(models.Model):
     """A counter (窗口) in a hall; a department may staff several."""
 
     hall = models.ForeignKey(
-        ServiceHall, verbose_name=_("service hall"), on_delete=models.CASCADE,
+        ServiceHall,
+        verbose_name=_("service hall"),
+        on_delete=models.CASCADE,
         related_name="windows",
     )
     number = models.CharField(_("window number"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="windows",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="windows",
     )
     is_comprehensive = models.BooleanField(
         _("comprehensive window (handles bundles)"), default=False

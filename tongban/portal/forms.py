@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from tongban.catalog.models import Audience, HandlingType, ItemType, ProvincialLevel
 from tongban.catalog.queries import ItemFilter
 from tongban.portal.queries import MAX_QUERY_LENGTH, clean_query
 
 
-def _any(label: str) -> list[tuple[str, str]]:
+def _any(label: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
     return [("", label)]
 
 
@@ -52,7 +53,10 @@ class CatalogueFilterForm(SearchForm):
         super().__init__(*args, **kwargs)
         self.fields["q"].label = _("Words")
         self.fields["q"].help_text = ""
-        fields = self.fields
+        fields = {
+            name: cast(forms.ChoiceField, self.fields[name])
+            for name in ("theme", "department", "town", "item_type", "handling_type", "audience")
+        }
         fields["theme"].choices = _any(_("Any theme")) + [
             (t.code, f"{t.display_name} ({t.item_count})") for t in themes
         ]
@@ -69,8 +73,8 @@ class CatalogueFilterForm(SearchForm):
             (HandlingType.PROMISED.value, _("Promised (within a time limit)")),
         ]
         fields["audience"].choices = _any(_("Everyone")) + list(Audience.choices)
-        for name in ("theme", "department", "town", "item_type", "handling_type", "audience"):
-            fields[name].widget.attrs["class"] = "tb-select"
+        for field in fields.values():
+            field.widget.attrs["class"] = "tb-select"
 
     def item_filter(self) -> ItemFilter:
         """The filters that were valid; an invalid one is reported and left out."""

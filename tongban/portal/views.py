@@ -6,7 +6,11 @@ Views only gather what the templates show; reads live in ``catalog.queries`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,7 +28,7 @@ PAGE_SIZE = 20
 ELDER_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _page(request: HttpRequest, object_list: object) -> Page:
+def _page(request: HttpRequest, object_list: Sequence[Any] | QuerySet[Any]) -> Page[Any]:
     """The requested page; a page number out of range shows the last page, not an error."""
     return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -41,7 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "enterprise_themes": [t for t in themes if t.audience == Audience.ENTERPRISE],
             "bundles": list(catalog.popular_bundles()),
             "popular": list(catalog.popular_items()),
-            "departments": [d for d in catalog.departments_with_counts() if d.item_count],
+            "departments": [
+                d for d in catalog.departments_with_counts() if getattr(d, "item_count", 0)
+            ],
             "towns": list(catalog.towns_with_counts()),
         },
     )

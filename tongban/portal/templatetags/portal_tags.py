@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django import template
+from django.db import models
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -56,7 +57,7 @@ def time_limit(amount: int | None, unit: str) -> str:
     return _("%(n)s working days") % {"n": amount}
 
 
-def _labels(codes: Iterable[str] | None, choices: type) -> list[str]:
+def _labels(codes: Iterable[str] | None, choices: type[models.Choices]) -> list[str]:
     known = dict(choices.choices)
     return [str(known[c]) for c in (codes or []) if c in known]
 

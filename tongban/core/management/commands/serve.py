@@ -28,15 +28,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
-            worker = subprocess.Popen(  # noqa: S603 - fixed argv, our own command
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "tongban", "db_worker", "--interval", "1"],
                 env=os.environ.copy(),
             )
             self.stdout.write(f"worker started (pid {worker.pid})")
         try:
             call_command(
-                "runserver", f"{options['host']}:{options['port']}",
-                use_reloader=False, use_threading=True,
+                "runserver",
+                f"{options['host']}:{options['port']}",
+                use_reloader=False,
+                use_threading=True,
             )
         finally:
             if worker is not None and worker.poll() is None:
