@@ -34,8 +34,8 @@ def published_items() -> QuerySet[ServiceItem]:
 def build_document(item: ServiceItem) -> Document:
     """The index row of one item (its materials and themes must be prefetched).
 
-    A: name, English name, pinyin of the name. B: summary, department, result, themes.
-    C: materials and acceptance conditions.
+    A: name, English name, pinyin of the name. B: summary, department, result, themes
+    (with pinyin of result and themes). C: materials (with their pinyin), conditions.
     """
     a = " ".join(
         part
@@ -43,19 +43,36 @@ def build_document(item: ServiceItem) -> Document:
         if part
     )
     department = item.department
+    themes = list(item.themes.all())
+    materials = [material.name for material in item.materials.all()]
     b = join_tokens(
         [
             item.summary,
             department.name,
             department.name_en,
             item.result_name,
-            *(text for theme in item.themes.all() for text in (theme.name, theme.name_en)),
+            *(text for theme in themes for text in (theme.name, theme.name_en)),
         ]
     )
-    c = join_tokens(
-        [*(material.name for material in item.materials.all()), item.acceptance_conditions]
+    # Pinyin of the result and the themes (B) and of the materials (C) as well as of the
+    # name, so that `yyzz` finds the items that issue or need a 营业执照.
+    b_pinyin = _pinyin_of([item.result_name, *(theme.name for theme in themes)])
+    c = join_tokens([*materials, item.acceptance_conditions])
+    c_pinyin = _pinyin_of(materials)
+    return Document(
+        item_id=item.pk,
+        a=a,
+        b=" ".join(part for part in (b, b_pinyin) if part),
+        c=" ".join(part for part in (c, c_pinyin) if part),
     )
-    return Document(item_id=item.pk, a=a, b=b, c=c)
+
+
+def _pinyin_of(texts: Iterable[str]) -> str:
+    seen: dict[str, None] = {}
+    for text in texts:
+        for token in pinyin_tokens(text or ""):
+            seen[token] = None
+    return " ".join(seen)
 
 
 def build_documents(items: Iterable[ServiceItem]) -> Iterator[Document]:

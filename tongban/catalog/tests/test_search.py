@@ -81,11 +81,10 @@ def test_name_match_beats_many_material_mentions(department_a, catalogue):
 
 
 @pytest.mark.parametrize("query", ["yyzz", "yingyezhizhao", "YingYe", "ying ye zhi zhao"])
-def test_pinyin_finds_the_item_by_name(catalogue, query):
+def test_pinyin_finds_what_the_chinese_finds_name_first(catalogue, query):
     result = search.search_items(query)
-    assert result.ids[0] == catalogue["licence"].id
-    # Pinyin is indexed for names only: the material-only item is not a pinyin match.
-    assert catalogue["seal"].id not in result.ids
+    # Pinyin is indexed for names, results, themes and materials, ranked like the Han.
+    assert result.ids == [catalogue["licence"].id, catalogue["seal"].id]
 
 
 def test_pinyin_of_the_whole_name_is_indexed(catalogue):
@@ -101,7 +100,7 @@ def test_english_name_search(catalogue, query):
 
 
 def test_fullwidth_and_mixed_queries_are_normalised(catalogue):
-    assert search.search_ids("ＹＹＺＺ") == [catalogue["licence"].id]
+    assert search.search_ids("ＹＹＺＺ") == search.search_ids("yyzz")
     assert search.search_ids("  营业执照，") == search.search_ids("营业执照")
 
 
@@ -119,7 +118,7 @@ def test_unpublished_items_never_appear(department_a, catalogue):
     # ... and the reindex drops its row.
     search.reindex_items([licence.id])
     assert licence.id not in backend().indexed_ids()
-    assert search.search_ids("yyzz") == []
+    assert search.search_ids("yyzz") == [catalogue["seal"].id]
 
 
 def test_reindex_after_rename(catalogue):
@@ -130,7 +129,7 @@ def test_reindex_after_rename(catalogue):
     licence.save()
     assert licence.id in search.search_ids("yyzz")  # stale until reindexed
     search.reindex_items([licence.id])
-    assert licence.id not in search.search_ids("yyzz")
+    assert search.search_ids("yyzz") == [catalogue["seal"].id]
     assert search.search_ids("营业执照") == [catalogue["seal"].id]
     assert search.search_ids("许可证") == [licence.id]
     assert search.search_ids("xkz") == [licence.id]  # initials of a word
@@ -287,3 +286,37 @@ def test_long_query_is_truncated_not_rejected(catalogue):
 def test_store_matches_the_database_vendor():
     expected = {"sqlite": "SQLiteBackend", "postgresql": "PostgreSQLBackend"}
     assert type(backend()).__name__ == expected[connection.vendor]
+
+
+@pytest.mark.django_db
+def test_pinyin_initials_find_items_by_result_and_material(department_a):
+    issuer = ServiceItem.objects.create(
+        name="企业设立登记",
+        basic_code="B1",
+        implementation_code="PY-RESULT",
+        item_type="01",
+        department=department_a,
+        status=ItemStatus.PUBLISHED,
+        result_name="营业执照",
+    )
+    needs = ServiceItem.objects.create(
+        name="食品经营许可",
+        basic_code="B2",
+        implementation_code="PY-MATERIAL",
+        item_type="01",
+        department=department_a,
+        status=ItemStatus.PUBLISHED,
+    )
+    Material.objects.create(item=needs, code="M-BIZ", name="营业执照副本")
+    ServiceItem.objects.create(
+        name="结婚登记",
+        basic_code="B3",
+        implementation_code="PY-OTHER",
+        item_type="07",
+        department=department_a,
+        status=ItemStatus.PUBLISHED,
+    )
+    search.reindex_all()
+    ids = search.search_ids("yyzz")
+    assert ids[:2] == [issuer.pk, needs.pk]  # result (B) ranks above material (C)
+    assert len(ids) == 2
