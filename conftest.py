@@ -111,3 +111,13 @@ def admin_user(db):
     return get_user_model().objects.create_superuser(
         username="admin", password=PASSWORD, kind=UserKind.ADMIN, real_name="管理员"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test's database starts over, so must the cache (page cache keys, axes)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -19,4 +19,5 @@ def floor_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_BODY, content_type="text/html; charset=utf-8")
 
 
-urlpatterns = [path("__floor__/page", floor_page), *real_patterns]
+# Last, so that resolving it walks the same URL patterns a real page walks.
+urlpatterns = [*real_patterns, path("__floor__/page", floor_page)]

@@ -97,7 +97,7 @@ def main() -> None:
         capture_output=True,
         text=True,
         cwd=ROOT,
-    ).stdout.strip()
+    ).stdout.strip().splitlines()[-1]  # `shell` may print a line about auto-imports first
     guide = f"/services/{code}/"
 
     body_file = var / "floor.html"

@@ -49,7 +49,7 @@ def test_home_search_guide_language_elder(page, demo_city):
     assert_accessible(page, "service guide")
     screenshot(page, "03-guide-zh")
 
-    page.get_by_role("button", name=re.compile("English")).click()
+    page.locator("header").get_by_role("link", name=re.compile("English")).click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     nav = page.locator("nav.tb-nav").inner_text()
@@ -57,7 +57,7 @@ def test_home_search_guide_language_elder(page, demo_city):
     assert "Materials" in page.locator("main").inner_text()
     screenshot(page, "04-guide-en")
 
-    page.locator("header form[action='/elder/'] button").click()
+    page.locator("header a[href^='/elder/']").click()
     page.wait_for_load_state()
     assert "tb-elder" in (page.locator("html").get_attribute("class") or "")
     body_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "tongban.catalog"
     label = "catalog"
     verbose_name = _("Service catalogue")
+
+    def ready(self) -> None:
+        from tongban.catalog import changes  # noqa: PLC0415 - models must be loaded first
+
+        changes.connect()

@@ -93,9 +93,12 @@ TEMPLATES = [
 
 # --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL -------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+# Persistent connections on both databases: opening one per request costs more than most
+# pages (PostgreSQL ~14x a small query; SQLite re-runs the PRAGMAs below every time).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 600))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue instead of failing with "database is locked" midway.

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tongban.core.models import AuditRecord, AuditStreamHead
+from tongban.core.models import AuditRecord, AuditStreamHead, Generation
 
 admin.site.site_header = _("tongban administration")
 admin.site.site_title = _("tongban administration")
@@ -54,3 +54,8 @@ class AuditStreamHeadAdmin(ReadOnlyAdmin):
     list_display = ("stream", "seq", "hash")
     search_fields = ("stream",)
     readonly_fields = ("stream", "seq", "hash")
+
+
+@admin.register(Generation)
+class GenerationAdmin(ReadOnlyAdmin):
+    list_display = ("name", "value")

@@ -70,3 +70,21 @@ class AuditStreamHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream} @ {self.seq}"
+
+
+class Generation(models.Model):
+    """A counter that moves whenever a body of data changes (e.g. "catalogue").
+
+    Cached pages and fragments put the generation in their cache key, so one UPDATE here
+    invalidates every process's cache at once: nothing relies on one process's memory.
+    """
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    value = models.PositiveBigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("cache generation")
+        verbose_name_plural = _("cache generations")
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.value}"

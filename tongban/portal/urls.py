@@ -14,6 +14,7 @@ urlpatterns = [
     path("towns/", views.towns, name="towns"),
     path("towns/<str:code>/", views.town, name="town"),
     path("elder/", views.elder, name="elder"),
+    path("language/", views.language, name="language"),
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
 ]

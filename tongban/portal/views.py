@@ -9,18 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.catalog import queries as catalog
 from tongban.catalog.models import Audience, Bundle, ServiceItem
 from tongban.org.models import Department, Region
 from tongban.portal import queries
+from tongban.portal.caching import public_page
 from tongban.portal.context_processors import ELDER_COOKIE
 from tongban.portal.forms import CatalogueFilterForm, SearchForm
 
@@ -34,6 +36,7 @@ def _page(request: HttpRequest, object_list: Sequence[Any] | QuerySet[Any]) -> P
 
 
 @require_GET
+@public_page()
 def home(request: HttpRequest) -> HttpResponse:
     themes = list(catalog.themes_with_counts())
     return render(
@@ -54,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def catalogue(request: HttpRequest) -> HttpResponse:
     themes = list(catalog.themes_with_counts())
     departments = list(catalog.departments_with_counts())
@@ -87,6 +91,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page(timeout=600)
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
@@ -117,6 +122,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @require_GET
+@public_page()
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     try:
         item = catalog.get_published_item(code)
@@ -126,6 +132,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def bundle(request: HttpRequest, code: str) -> HttpResponse:
     try:
         found = catalog.get_published_bundle(code)
@@ -145,6 +152,7 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def departments(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/departments.html", {"departments": list(catalog.departments_with_counts())}
@@ -152,6 +160,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def department(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dept = queries.department_by_code(code)
@@ -162,11 +171,13 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def towns(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/towns.html", {"towns": list(catalog.towns_with_counts())})
 
 
 @require_GET
+@public_page()
 def town(request: HttpRequest, code: str) -> HttpResponse:
     try:
         region = queries.town_by_code(code)
@@ -185,17 +196,20 @@ def town(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/about.html")
 
 
 @require_GET
+@public_page()
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/accessibility.html")
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("referer") or ""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = target or request.headers.get("referer") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -203,13 +217,18 @@ def _safe_next(request: HttpRequest) -> str:
     return reverse("portal:home")
 
 
-@require_POST
+# The two display preferences below are plain links (GET) as well as forms (POST): they
+# only set a cookie that changes how pages look, so they need no CSRF token — which keeps
+# anonymous pages free of per-visitor tokens and therefore cacheable (see caching.py).
+
+
+@require_http_methods(["GET", "POST"])
 def elder(request: HttpRequest) -> HttpResponse:
     """Switch the elder mode (长辈版) on or off for this visitor and go back.
 
     ``mode`` is "on" or "off"; without it the mode toggles.
     """
-    mode = request.POST.get("mode", "")
+    mode = request.POST.get("mode") or request.GET.get("mode", "")
     current = request.COOKIES.get(ELDER_COOKIE) == "1"
     enable = {"on": True, "off": False}.get(mode, not current)
     response = HttpResponseRedirect(_safe_next(request))
@@ -220,4 +239,19 @@ def elder(request: HttpRequest) -> HttpResponse:
         samesite="Lax",
         httponly=True,
     )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def language(request: HttpRequest) -> HttpResponse:
+    """Set the interface language (``lang`` = zh-hans or en) for this visitor and go back."""
+    code = request.POST.get("lang") or request.GET.get("lang", "")
+    response = HttpResponseRedirect(_safe_next(request))
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
     return response

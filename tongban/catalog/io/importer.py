@@ -23,7 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tongban.catalog import quality, search
+from tongban.catalog import quality
+from tongban.catalog.changes import catalogue_changed
 from tongban.catalog.io import xlsx_format
 from tongban.catalog.io.exporter import bundles_by_code, items_by_code, themes_by_code
 from tongban.catalog.io.json_format import (
@@ -228,10 +229,12 @@ def apply_bundle(data: Mapping[str, Any], ids: RefIds) -> tuple[Bundle, bool]:
 
 
 def reindex_after_commit(item_ids: list[int]) -> None:
-    """Ask the search module to reindex these items once the transaction commits."""
-    if item_ids and hasattr(search, "reindex_items"):
-        ids = list(item_ids)
-        transaction.on_commit(lambda: search.reindex_items(ids))
+    """Have these items reindexed (and cached pages renewed) once the transaction commits.
+
+    Model signals already report every saved item; this also covers writes that bypass
+    them (bulk updates of children).
+    """
+    catalogue_changed(item_ids)
 
 
 # --- Checking records ----------------------------------------------------------------------
