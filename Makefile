@@ -53,9 +53,15 @@ fmt: venv ## Format the code
 	$(BIN)/ruff check --fix tongban tests bench
 	$(BIN)/ruff format tongban tests bench
 
-messages: venv ## Extract and compile translations (needs GNU gettext)
-	cd tongban && ../$(BIN)/tongban makemessages -l en -l zh_Hans --no-obsolete --ignore 'static/*'
-	cd tongban && ../$(BIN)/tongban compilemessages
+messages: venv ## Extract and compile translations per app (needs GNU gettext)
+	cd tongban && for app in $$(ls -d */ | tr -d / | grep -vx 'templates\|locale\|static\|config'); do \
+	  [ -d $$app/locale ] || continue; \
+	  (cd $$app && ../../$(BIN)/tongban makemessages -l zh_Hans -l en --no-obsolete -v0); done
+	cd tongban && args=(); for d in */; do d=$${d%/}; [ "$$d" = templates ] || [ "$$d" = locale ] \
+	  || args+=(-i "$$d/*" -i "$$d"); done; \
+	  ../$(BIN)/tongban makemessages -l zh_Hans -l en --no-obsolete -v0 -i '*.py' "$${args[@]}"
+	cd tongban && ../$(BIN)/tongban compilemessages -v0
+	@echo "Fill every empty msgstr in tongban/*/locale/zh_Hans and tongban/locale/zh_Hans, then run make messages again."
 
 bench: venv ## Run the benchmarks in bench/ (not part of make test)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -37,7 +37,6 @@ HOSTILE = [
     "*",
     "NEAR(",
     "AND OR NOT",
-    "\x00",
     "%",
     "_",
     "\\",
@@ -61,6 +60,13 @@ def test_hostile_queries_never_fail_and_are_escaped(client, catalogue, query):
         html = response.content.decode()
         assert "<script>alert(1)</script>" not in html
         assert "<b>x</b>" not in html
+
+
+def test_a_nul_character_is_refused_with_a_message(client, catalogue):
+    for url in ("/search/", "/services/"):
+        response = client.get(url, {"q": "a\x00b"})
+        assert response.status_code == 400
+        assert "query.q" in response.content.decode()
 
 
 def test_highlight_escapes_before_marking():
