@@ -98,6 +98,10 @@ def connect() -> None:
             signal.connect(_on_child, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
         for model in SHOWN_ELSEWHERE:
             signal.connect(_on_other, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
-    for through in (ServiceItem.themes.through, ServiceItem.regions.through,
-                    Bundle.partner_departments.through, Bundle.themes.through):
+    for through in (
+        ServiceItem.themes.through,
+        ServiceItem.regions.through,
+        Bundle.partner_departments.through,
+        Bundle.themes.through,
+    ):
         m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"{uid}.{through.__name__}")

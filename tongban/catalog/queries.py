@@ -14,9 +14,7 @@ from tongban.catalog.models import (
     Audience,
     Bundle,
     BundleMember,
-    HandlingType,
     ItemStatus,
-    ItemType,
     Material,
     MaterialNecessity,
     ServiceItem,
@@ -109,7 +107,12 @@ def get_published_bundle(code: str) -> Bundle:
 
     Raises ``Bundle.DoesNotExist``.
     """
-    members = BundleMember.objects.select_related("item__department").order_by("sort_order", "id")
+    # A member withdrawn after the bundle was published is not offered (its guide is gone).
+    members = (
+        BundleMember.objects.filter(item__status=ItemStatus.PUBLISHED)
+        .select_related("item__department")
+        .order_by("sort_order", "id")
+    )
     return (
         published_bundles()
         .prefetch_related(
@@ -129,11 +132,16 @@ class MergedMaterial:
     form: str
     copies: int
     can_be_waived: bool
-    item_names: list[str]
+    items: list[ServiceItem]
 
     @property
     def necessity_label(self) -> str:
         return str(MaterialNecessity(self.necessity).label)
+
+    @property
+    def item_names(self) -> list[str]:
+        """The member items' names in the current language."""
+        return [item.display_name for item in self.items]
 
 
 _NECESSITY_RANK = {
@@ -146,37 +154,34 @@ _NECESSITY_RANK = {
 def merged_materials(bundle: Bundle) -> list[MergedMaterial]:
     """The bundle's material list with materials of the same code listed once.
 
-    A material required by any member is required; copies are the largest asked for.
+    Ordered by this bundle's member order, then each item's material order. A material
+    required by any member is required; copies are the largest asked for. ``bundle`` comes
+    from ``get_published_bundle`` (memberships prefetched).
     """
-    item_ids = [m.item_id for m in bundle.memberships.all()]
-    rows = (
-        Material.objects.filter(item_id__in=item_ids)
-        .select_related("item")
-        .order_by("item__bundle_memberships__sort_order", "sort_order", "id")
+    members = [m.item for m in bundle.memberships.all()]
+    position = {item.pk: n for n, item in enumerate(members)}
+    by_id = {item.pk: item for item in members}
+    rows = sorted(
+        Material.objects.filter(item_id__in=position),
+        key=lambda mat: (position[mat.item_id], mat.sort_order, mat.pk),
     )
     merged: dict[str, MergedMaterial] = {}
     for mat in rows:
+        item = by_id[mat.item_id]
         entry = merged.get(mat.code)
         if entry is None:
             merged[mat.code] = MergedMaterial(
-                code=mat.code,
-                name=mat.name,
-                necessity=mat.necessity,
-                form=mat.form,
-                copies=mat.copies,
-                can_be_waived=mat.can_be_waived,
-                item_names=[mat.item.name],
-            )
+                code=mat.code, name=mat.name, necessity=mat.necessity, form=mat.form,
+                copies=mat.copies, can_be_waived=mat.can_be_waived, items=[item],
+            )  # fmt: skip
             continue
-        if (
-            _NECESSITY_RANK[MaterialNecessity(mat.necessity)]
-            < _NECESSITY_RANK[MaterialNecessity(entry.necessity)]
-        ):
+        rank = _NECESSITY_RANK[MaterialNecessity(mat.necessity)]
+        if rank < _NECESSITY_RANK[MaterialNecessity(entry.necessity)]:
             entry.necessity = mat.necessity
         entry.copies = max(entry.copies, mat.copies)
         entry.can_be_waived = entry.can_be_waived and mat.can_be_waived
-        if mat.item.name not in entry.item_names:
-            entry.item_names.append(mat.item.name)
+        if item not in entry.items:
+            entry.items.append(item)
     return list(merged.values())
 
 
@@ -211,11 +216,3 @@ def towns_with_counts() -> QuerySet[Region]:
         .annotate(item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
         .order_by("sort_order", "code")
     )
-
-
-def item_type_choices() -> list[tuple[str, str]]:
-    return [(c.value, str(c.label)) for c in ItemType]
-
-
-def handling_type_choices() -> list[tuple[str, str]]:
-    return [(c.value, str(c.label)) for c in HandlingType]

@@ -13,6 +13,7 @@ and returns the normalised value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,8 +39,15 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # First character: registration authority (登记管理部门代码).
 USCC_AUTHORITIES = frozenset("123456789ANY")
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{5,8}(-\d{1,6})?$")
+# [0-9], never \d: \d also matches fullwidth and other Unicode digits.
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-[0-9]{5,8}(-[0-9]{1,6})?$")
+
+
+def normalise(value: str | None) -> str:
+    """NFKC-fold and strip: fullwidth digits and letters typed by Chinese input methods
+    (４４２０００…, ｘ) become ASCII, so one person's number has exactly one spelling."""
+    return unicodedata.normalize("NFKC", value or "").strip()
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,8 @@ def resident_id_check_char(first17: str) -> str:
 
 def parse_resident_id(value: str) -> ResidentId:
     """Validate an 18-character resident ID number and return its parts."""
-    number = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    number = normalise(value).upper()
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
             _("A resident ID number has 18 characters: 17 digits and a digit or X."),
             code="format",
@@ -97,7 +105,7 @@ def uscc_check_char(first17: str) -> str:
 
 def validate_uscc(value: str) -> str:
     """Validate an 18-character unified social credit code; return it upper-cased."""
-    code = (value or "").strip().upper()
+    code = normalise(value).upper()
     if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
         raise ValidationError(
             _(
@@ -119,7 +127,7 @@ def validate_uscc(value: str) -> str:
 
 
 def validate_mobile(value: str) -> str:
-    number = re.sub(r"[\s-]", "", value or "")
+    number = re.sub(r"[\s-]", "", normalise(value))
     if number.startswith("+86"):
         number = number[3:]
     if not MOBILE_RE.fullmatch(number):
@@ -131,7 +139,7 @@ def validate_mobile(value: str) -> str:
 
 def validate_landline(value: str) -> str:
     """A fixed-line or hotline number written with its area code, e.g. 0760-89817133."""
-    number = (value or "").strip().replace("—", "-").replace("－", "-")
+    number = normalise(value).replace("—", "-").replace("–", "-")
     if not LANDLINE_RE.fullmatch(number):
         raise ValidationError(
             _("Write the phone number with its area code, for example 0760-12345678."),

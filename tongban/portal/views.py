@@ -140,10 +140,6 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such published bundle") from exc
     memberships = list(found.memberships.all())
     materials = catalog.merged_materials(found)
-    # merged_materials names items by their Chinese name; show them in the page's language.
-    shown = {m.item.name: m.item.display_name for m in memberships}
-    for material in materials:
-        material.item_names = [shown.get(name, name) for name in material.item_names]
     return render(
         request,
         "portal/bundle.html",

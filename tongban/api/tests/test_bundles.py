@@ -62,8 +62,12 @@ def test_detail_has_members_departments_and_merged_materials(api_client, catalog
     form = materials["M-FORM"]
     assert form["necessity"]["code"] == "required"
     assert form["copies"] == 2
-    assert form["item_names"] == ["食品经营许可", "印章刻制备案"]
+    # in the request's language, in this bundle's member order
+    assert form["item_names"] == ["Food business licence", "Seal engraving record"]
     assert body["member_count"] == 2
+    chinese = get_json(api_client, "/api/bundles/open-restaurant")
+    form = {m["code"]: m for m in chinese["materials"]}["M-FORM"]
+    assert form["item_names"] == ["食品经营许可", "印章刻制备案"]
 
 
 @pytest.mark.parametrize("code", ["no-such-bundle", "draft-bundle"])

@@ -327,3 +327,25 @@ def test_mask_phone_other_values():
     assert mask_phone("0760-89817133") == "0760-8981****"
     assert mask_phone("1234") == "****"
     assert mask_phone("") == "****"
+
+
+class TestFullwidthInput:
+    """Chinese input methods type fullwidth digits; one number must have one spelling."""
+
+    def test_fullwidth_id_number_is_folded_to_ascii(self):
+        assert validate_resident_id("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
+
+    def test_fullwidth_mobile_and_landline_are_folded(self):
+        assert validate_mobile("１３９０７６０１００１") == "13907601001"
+        assert validate_landline("０７６０－８９８１７１３３") == "0760-89817133"
+
+    def test_fullwidth_credit_code_is_folded(self):
+        assert validate_uscc("９１３５０１００Ｍ０００１００Ｙ４３") == "91350100M000100Y43"
+
+    @pytest.mark.parametrize("digit", ["٣", "३", "𝟑"])  # Arabic-Indic, Devanagari, math bold
+    def test_other_unicode_digits_are_refused_or_folded(self, digit):
+        number = "1101051949123100" + digit + "X"
+        try:
+            assert validate_resident_id(number).isascii()
+        except ValidationError:
+            pass
