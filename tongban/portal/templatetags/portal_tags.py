@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from collections.abc import Iterable
 
 from django import template
@@ -82,6 +83,14 @@ def yuan(fen: int | None) -> str:
 
 @register.filter
 def is_link(value: object) -> bool:
-    """True for an http(s) address or a site path, which the page may link to."""
+    """True for an http(s) address or a path on this site, which the page may link to.
+
+    ``//host`` and ``/\\host`` are other sites to a browser, and so is anything with a
+    control character or backslash in it: those are shown as text, never linked.
+    """
     text = str(value or "")
-    return text.startswith(("https://", "http://", "/")) and not text.startswith("//")
+    if any(ch in text for ch in "\\\t\r\n") or text.startswith("//"):
+        return False
+    if text.startswith("/"):
+        return True
+    return text.startswith(("https://", "http://")) and bool(urlsplit(text).netloc)

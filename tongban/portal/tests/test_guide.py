@@ -31,9 +31,18 @@ def test_guide_shows_every_required_element(client, catalogue):
     assert 'href="tel:0760-89817133"' in html and 'href="tel:0760-89989215"' in html
     assert "<details" in html and "能否网上办理？" in html
     assert "工本费" in html and "10.00" in html
-    assert "在线办理" in html
-    # No online address yet: the guide says so honestly.
+    # No online address yet: the guide says so honestly and points to the window.
     assert "即将开通" in html
+    assert 'href="#where"' in html and 'id="where"' in html
+
+
+def test_apply_online_goes_to_the_items_online_address(client, catalogue):
+    item = catalogue["licence"]
+    item.online_url = "https://www.gdzwfw.gov.cn/portal/guide/X"
+    item.save()
+    html = client.get(f"/services/{item.implementation_code}/").content.decode()
+    assert 'href="https://www.gdzwfw.gov.cn/portal/guide/X"' in html
+    assert "在线办理" in html and "即将开通" not in html
 
 
 def test_promised_item_shows_both_limits(client, catalogue):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tongban.portal.templatetags.portal_tags import highlight
+from tongban.portal.templatetags.portal_tags import highlight, is_link
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,19 @@ def test_highlight_escapes_before_marking():
     assert str(highlight("a<b", ["<"])) == "a<mark>&lt;</mark>b"
     assert str(highlight("Birth Registration", ["birth"])) == "<mark>Birth</mark> Registration"
     assert str(highlight("x", [])) == "x"
+
+
+@pytest.mark.parametrize(
+    ("value", "linked"),
+    [
+        ("https://www.gdzwfw.gov.cn/x", True),
+        ("/static/forms/a.docx", True),
+        ("//evil.example/x", False),
+        ("/\\evil.example/x", False),
+        ("javascript:alert(1)", False),
+        ("https://", False),
+        ("公司登记申请书（空白表格）", False),
+    ],
+)
+def test_is_link_only_links_real_addresses(value, linked):
+    assert is_link(value) is linked
