@@ -13,6 +13,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import Organisation, OrganisationMember, RoleAssignment, User
+from tongban.core.admin import AuditedAdmin
 from tongban.core.identifiers import validate_mobile, validate_resident_id
 
 
@@ -48,7 +49,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     form = AccountChangeForm
     list_display = (
         "username", "real_name", "kind", "masked_id", "masked_mobile", "department",
@@ -86,7 +87,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ("user", "role", "department", "region", "granted_at")
     list_filter = ("role", "department")
     search_fields = ("user__username", "user__real_name", "department__name")
@@ -104,7 +105,7 @@ class OrganisationMemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ("name", "uscc", "org_type", "legal_representative", "region", "created_at")
     list_filter = ("org_type", "region")
     search_fields = ("name", "uscc", "legal_representative")
@@ -113,7 +114,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationMember)
-class OrganisationMemberAdmin(admin.ModelAdmin):
+class OrganisationMemberAdmin(AuditedAdmin):
     list_display = ("organisation", "user", "role", "is_active", "granted_at")
     list_filter = ("role", "is_active")
     search_fields = ("organisation__name", "organisation__uscc", "user__username")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,13 @@ class AccountsConfig(AppConfig):
     name = "tongban.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from tongban.accounts import roles
+        from tongban.accounts.models import RoleAssignment
+
+        # After every app: permissions of apps migrated later exist only then.
+        post_migrate.connect(roles.sync_role_groups, dispatch_uid="tongban.roles")
+        for signal in (post_save, post_delete):
+            signal.connect(roles.on_assignment_change, sender=RoleAssignment,
+                           dispatch_uid=f"tongban.roles.{signal is post_save}")  # fmt: skip

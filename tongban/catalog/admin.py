@@ -5,22 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from tongban.catalog import publishing, services
 from tongban.catalog.models import (
     FAQ,
     Bundle,
     BundleMember,
     CatalogImport,
     FeeItem,
+    ItemStatus,
     Material,
     ProcessStep,
     QualityRuleSetting,
     ServiceItem,
     Theme,
 )
+from tongban.catalog.services import CatalogValidationError
+from tongban.core.admin import AuditedAdmin
 
 
 class MaterialInline(admin.StackedInline):
@@ -59,8 +66,18 @@ URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
 }
 
 
+def _report(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, obj: Any, exc: CatalogValidationError
+) -> None:
+    text = "; ".join(f"{field}: {message}" for field, message in exc.findings) or str(exc)
+    modeladmin.message_user(request, f"{obj}: {text}", level=messages.ERROR)
+
+
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(AuditedAdmin):
+    """Items are edited here, but published and withdrawn only through the catalogue
+    services (the actions below), which check the guide elements and quality rules."""
+
     list_display = (
         "name", "implementation_code", "item_type", "department", "handling_type",
         "visits_on_site", "status", "updated_at",
@@ -70,9 +87,51 @@ class ServiceItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ("department",)
     filter_horizontal = ("themes", "regions")
     list_select_related = ("department",)
-    readonly_fields = ("created_at", "updated_at", "published_at", "popularity")
+    readonly_fields = ("status", "created_at", "updated_at", "published_at", "popularity")
     inlines = (MaterialInline, FeeItemInline, ProcessStepInline, FAQInline)
     formfield_overrides = URL_FIELDS
+    actions = ("publish_selected", "withdraw_selected")
+
+    @admin.action(description=gettext_lazy("Publish the selected items"))
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
+        done = 0
+        for item in queryset:
+            try:
+                services.publish_item(item, actor=request.user)
+                done += 1
+            except CatalogValidationError as exc:
+                _report(self, request, item, exc)
+        if done:
+            self.message_user(request, _("%(n)d items published.") % {"n": done})
+
+    @admin.action(description=gettext_lazy("Withdraw the selected items"))
+    def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
+        done = 0
+        for item in queryset:
+            try:
+                services.withdraw_item(item, actor=request.user)
+                done += 1
+            except CatalogValidationError as exc:
+                _report(self, request, item, exc)
+        if done:
+            self.message_user(request, _("%(n)d items withdrawn.") % {"n": done})
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """A published item edited into breaking the rules goes back to draft, and says why."""
+        super().save_related(request, form, formsets, change)
+        item = form.instance
+        if item.status != ItemStatus.PUBLISHED:
+            return
+        problems = publishing.publish_problems(item)
+        if problems:
+            publishing.unpublish_invalid(item, actor=request.user)
+            text = "; ".join(f"{field}: {message}" for field, message in problems)
+            self.message_user(
+                request,
+                _("The item no longer meets the publishing rules and is now a draft: %(why)s")
+                % {"why": text},
+                level=messages.WARNING,
+            )
 
 
 class BundleMemberInline(admin.TabularInline):
@@ -83,33 +142,47 @@ class BundleMemberInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(AuditedAdmin):
     list_display = ("name", "code", "audience", "lead_department", "promised_limit", "status")
     list_filter = ("status", "audience", "lead_department")
     search_fields = ("name", "name_en", "code")
     autocomplete_fields = ("lead_department",)
     filter_horizontal = ("partner_departments", "themes")
     list_select_related = ("lead_department",)
-    readonly_fields = ("popularity", "updated_at")
+    readonly_fields = ("status", "popularity", "updated_at")
     inlines = (BundleMemberInline,)
+    actions = ("publish_selected", "withdraw_selected")
+
+    @admin.action(description=gettext_lazy("Publish the selected bundles"))
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
+        for bundle in queryset:
+            try:
+                services.publish_bundle(bundle, actor=request.user)
+            except CatalogValidationError as exc:
+                _report(self, request, bundle, exc)
+
+    @admin.action(description=gettext_lazy("Withdraw the selected bundles"))
+    def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
+        for bundle in queryset:
+            services.withdraw_bundle(bundle, actor=request.user)
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(AuditedAdmin):
     list_display = ("name", "code", "audience", "sort_order")
     list_filter = ("audience",)
     search_fields = ("name", "name_en", "code")
 
 
 @admin.register(QualityRuleSetting)
-class QualityRuleSettingAdmin(admin.ModelAdmin):
+class QualityRuleSettingAdmin(AuditedAdmin):
     list_display = ("code", "severity", "updated_at")
     list_filter = ("severity",)
     search_fields = ("code",)
 
 
 @admin.register(CatalogImport)
-class CatalogImportAdmin(admin.ModelAdmin):
+class CatalogImportAdmin(AuditedAdmin):
     """Imports are made on the catalogue import page, which validates them; here they are
     only looked at (and old ones deleted)."""
 

@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.audit import record_audit
 from tongban.core.models import AuditRecord, AuditStreamHead, Generation
 
 admin.site.site_header = _("tongban administration")
@@ -59,3 +60,38 @@ class AuditStreamHeadAdmin(ReadOnlyAdmin):
 @admin.register(Generation)
 class GenerationAdmin(ReadOnlyAdmin):
     list_display = ("name", "value")
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A model admin whose every add, change and delete also enters the audit chain.
+
+    Django's own LogEntry stays (it drives the admin's history pages); the audit record
+    names the model, the object and the changed fields' names — never their values — in
+    the same transaction as the change.
+    """
+
+    def _audit(self, request: HttpRequest, obj: Any, verb: str, message: Any = None) -> None:
+        fields: set[str] = set()
+        for entry in message if isinstance(message, list) else []:
+            for change in entry.values() if isinstance(entry, dict) else []:
+                fields.update(str(f) for f in change.get("fields", []))
+        meta = {"fields": sorted(fields)} if fields else {}
+        opts = obj._meta
+        record_audit(request.user, f"{opts.app_label}.{opts.model_name}.admin_{verb}", obj,
+                     meta=meta)  # fmt: skip
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_addition(request, obj, message)
+        self._audit(request, obj, "create", message)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)
+        self._audit(request, obj, "change", message)
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:
+            self._audit(request, obj, "delete")
+        return entries

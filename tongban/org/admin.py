@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 
+from tongban.core.admin import AuditedAdmin
 from tongban.org.models import Department, Region, ServiceHall, ServiceWindow
 
 # Addresses typed without a scheme are read as https (Django 6's default).
@@ -16,7 +17,7 @@ URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ("code", "name", "name_en", "level", "parent", "sort_order")
     list_filter = ("level",)
     search_fields = ("code", "name", "name_en")
@@ -25,7 +26,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ("code", "name", "short_name", "kind", "region", "is_active", "sort_order")
     list_filter = ("kind", "is_active", "region")
     search_fields = ("code", "name", "name_en", "short_name", "uscc")
@@ -41,7 +42,7 @@ class ServiceWindowInline(admin.TabularInline):
 
 
 @admin.register(ServiceHall)
-class ServiceHallAdmin(admin.ModelAdmin):
+class ServiceHallAdmin(AuditedAdmin):
     list_display = ("name", "region", "address", "phone", "opening_hours")
     list_filter = ("region",)
     search_fields = ("name", "name_en", "address")
@@ -50,7 +51,7 @@ class ServiceHallAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceWindow)
-class ServiceWindowAdmin(admin.ModelAdmin):
+class ServiceWindowAdmin(AuditedAdmin):
     list_display = ("number", "name", "hall", "department", "is_comprehensive")
     list_filter = ("is_comprehensive", "hall")
     search_fields = ("number", "name", "name_en", "hall__name", "department__name")
