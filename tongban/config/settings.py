@@ -4,6 +4,7 @@ Every value has a safe production default; ``make demo`` and the tests set what 
 See ``docs/administration.md`` for the full list of variables.
 """
 
+import os
 import secrets
 import sys
 from datetime import timedelta
@@ -209,6 +210,14 @@ if env_str("CACHE_URL").startswith("redis://"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("CACHE_URL"),
     }
+
+# --- Cryptography (docs/adr/0003-crypto-suites.md) ----------------------------------------
+# "intl": Ed25519, SHA-256, AES-256-GCM; "gm" (国密): SM2 with SM3, SM3, SM4-GCM.
+TONGBAN_CRYPTO_SUITE = env_str("TONGBAN_CRYPTO_SUITE", "intl")
+# Key-encryption key for the key store (base64, 32 bytes), or a file holding it.
+# (Read as is: the key store itself reads TONGBAN_KEK_FILE and refuses both at once.)
+TONGBAN_KEK = os.environ.get("TONGBAN_KEK", "")
+TONGBAN_KEK_FILE = os.environ.get("TONGBAN_KEK_FILE", "")
 
 # --- Platform ----------------------------------------------------------------------------
 TONGBAN_CITY_NAME = env_str("TONGBAN_CITY_NAME", "")

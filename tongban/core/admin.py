@@ -62,6 +62,27 @@ class GenerationAdmin(ReadOnlyAdmin):
     list_display = ("name", "value")
 
 
+from tongban.core.models import CryptoKey  # noqa: E402 - appended with the key store
+
+
+@admin.register(CryptoKey)
+class CryptoKeyAdmin(ReadOnlyAdmin):
+    """The key store, read-only and without key material: no field of a key's private or
+    secret half (``wrapped_key``) is ever shown. Keys change only through
+    ``tongban keys rotate``, which writes an audit record."""
+
+    list_display = (
+        "key_id", "purpose", "department_code", "alg", "status", "created_at", "retired_at",
+    )  # fmt: skip
+    list_filter = ("purpose", "status", "suite")
+    search_fields = ("key_id", "department_code")
+    fields = readonly_fields = (
+        "key_id", "purpose", "department_code", "kind", "suite", "alg", "status",
+        "kek_fingerprint", "created_at", "retired_at",
+    )  # fmt: skip
+    exclude = ("wrapped_key", "public_key")
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """A model admin whose every add, change and delete also enters the audit chain.
 

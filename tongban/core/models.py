@@ -88,3 +88,64 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.value}"
+
+
+class KeyPurpose(models.TextChoices):
+    """What a key is for: one key (pair) per purpose, never shared between purposes."""
+
+    LICENCE = "licence", _("Licence signing")
+    AUDIT_SEAL = "audit-seal", _("Audit seal")
+    FIELD_ENCRYPTION = "field-encryption", _("Field encryption")
+    EXCHANGE = "exchange", _("Data exchange")
+
+
+class KeyKind(models.TextChoices):
+    SIGNING = "signing", _("Signing key pair")
+    SECRET = "secret", _("Secret key")
+
+
+class KeyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class CryptoKey(models.Model):
+    """One key of the key store (``tongban.core.crypto.keys``).
+
+    Private and secret material is stored only encrypted under the key-encryption key
+    (KEK), bound to this row's key id, purpose and department. A retired key is kept so that
+    what it signed or encrypted can still be verified or decrypted; it is never used for new
+    signatures or ciphertexts. At most one active key per purpose and department.
+    """
+
+    key_id = models.CharField(_("key id"), max_length=40, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=32, choices=KeyPurpose.choices)
+    department_code = models.CharField(_("department code"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=KeyKind.choices)
+    suite = models.CharField(_("crypto suite"), max_length=12)
+    alg = models.CharField(_("algorithm"), max_length=32)
+    status = models.CharField(
+        _("status"), max_length=12, choices=KeyStatus.choices, default=KeyStatus.ACTIVE
+    )
+    public_key = models.BinaryField(_("public key"), blank=True, default=b"")
+    wrapped_key = models.BinaryField(_("wrapped key material"))
+    kek_fingerprint = models.CharField(_("KEK fingerprint"), max_length=32)
+    created_at = models.DateTimeField(_("created at"))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cryptographic key")
+        verbose_name_plural = _("cryptographic keys")
+        ordering = ["purpose", "department_code", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "department_code"],
+                condition=models.Q(status="active"),
+                name="cryptokey_one_active_per_purpose",
+            )
+        ]
+        indexes = [models.Index(fields=["purpose", "department_code", "status"])]
+
+    def __str__(self) -> str:
+        scope = self.department_code or "platform"
+        return f"{self.purpose}/{scope} {self.key_id} ({self.alg}, {self.status})"
