@@ -20,12 +20,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tongban.catalog.io.json_format import ITEM_PREFETCH, item_to_dict
+from tongban.catalog.io.json_format import ITEM_PREFETCH, item_to_dict, whole_number
 from tongban.catalog.models import (
     Audience,
     HandlingForm,
     HandlingType,
     ItemType,
+    MaterialNecessity,
     ProvincialLevel,
     QualityRuleSetting,
     ServiceItem,
@@ -62,13 +63,8 @@ class Rule:
 
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    """A whole number of 0 or more (digits 0-9, fullwidth too), or None."""
+    return whole_number(value)
 
 
 def _text(data: ItemData, key: str) -> str:
@@ -291,6 +287,15 @@ GUIDE_ELEMENTS: tuple[tuple[str, str, Any], ...] = (
 )
 
 
+def _has_required_material(data: ItemData) -> bool:
+    """True if a material is required (a material without a necessity is required)."""
+    return any(
+        isinstance(m, Mapping)
+        and str(m.get("necessity") or MaterialNecessity.REQUIRED) == MaterialNecessity.REQUIRED
+        for m in _list(data, "materials")
+    )
+
+
 def publish_blockers(item: ServiceItem | ItemData) -> list[Finding]:
     """What stops an item from being published: any of the eight guide elements missing."""
     data: ItemData
@@ -303,7 +308,12 @@ def publish_blockers(item: ServiceItem | ItemData) -> list[Finding]:
     findings = []
     for code, field_name, message in GUIDE_ELEMENTS:
         value = data.get(field_name)
-        missing = not value if isinstance(value, list | tuple) else not _text(data, field_name)
+        if field_name == "materials":
+            missing = not _has_required_material(data)
+        elif isinstance(value, list | tuple):
+            missing = not value
+        else:
+            missing = not _text(data, field_name)
         if missing:
             findings.append(Finding(code, Severity.ERROR, field_name, message))
     return findings

@@ -24,6 +24,9 @@ from tongban.catalog.io.importer import (
     apply_bundle,
     apply_item,
     bundle_problems,
+    listed_item_problems,
+    member_problems,
+    published_bundles_by_item,
     reindex_after_commit,
 )
 from tongban.catalog.io.json_format import (
@@ -32,6 +35,7 @@ from tongban.catalog.io.json_format import (
     Refs,
     clean_bundle,
     clean_item,
+    field_path,
     item_to_dict,
 )
 from tongban.catalog.models import (
@@ -72,15 +76,16 @@ class BundleSaveResult:
     changed: bool
 
 
-def _path_name(path: tuple[Any, ...]) -> str:
-    if len(path) >= 2 and isinstance(path[1], int):
-        rest = ".".join(str(p) for p in path[2:] if p != "")
-        return f"{path[0]}[{path[1] + 1}]" + (f".{rest}" if rest else "")
-    return ".".join(str(p) for p in path)
-
-
 def _field_messages(problems: list[Problem]) -> list[FieldMessage]:
-    return [(_path_name(path), str(message)) for path, message in problems]
+    return [(field_path(path), str(message)) for path, message in problems]
+
+
+def _listed_item_check(implementation_code: str, status: str) -> None:
+    """Raise ``CatalogValidationError`` if the item may not have ``status`` (bundle rule)."""
+    listed_in = published_bundles_by_item([implementation_code]).get(implementation_code, [])
+    problems = listed_item_problems(status, listed_in)
+    if problems:
+        raise CatalogValidationError(_field_messages(problems))
 
 
 def _changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
@@ -94,8 +99,9 @@ def save_item(data: Mapping[str, Any], *, actor: Any) -> SaveResult:
     """Create or update the item with ``data["implementation_code"]``.
 
     Materials, fees, steps and FAQs are replaced by those in ``data``; themes and regions
-    are set. Raises ``CatalogValidationError`` for field errors, quality errors, or (when
-    ``status`` is published) a missing guide element. Returns the quality warnings.
+    are set. Raises ``CatalogValidationError`` for field errors, quality errors, (when
+    ``status`` is published) a missing guide element, or (when it is not) a published bundle
+    that lists the item. Returns the quality warnings.
     """
     refs = Refs.load()
     clean, problems = clean_item(data, refs)
@@ -109,6 +115,7 @@ def save_item(data: Mapping[str, Any], *, actor: Any) -> SaveResult:
         raise CatalogValidationError([(f.field, str(f.message)) for f in errors])
     warning_findings = [f for f in findings if not f.is_error]
     code = clean["implementation_code"]
+    _listed_item_check(code, clean["status"])
     before = items_by_code([code]).get(code)
     if before == clean:
         item = ServiceItem.objects.get(implementation_code=code)
@@ -157,17 +164,7 @@ def withdraw_item(item: ServiceItem, *, actor: Any) -> ServiceItem:
 
     Raises ``CatalogValidationError`` while a published bundle still lists it.
     """
-    bundles = list(
-        Bundle.objects.filter(memberships__item=item, status=ItemStatus.PUBLISHED).values_list(
-            "code", flat=True
-        )
-    )
-    if bundles:
-        raise CatalogValidationError([(
-            "status",
-            str(_("Withdraw the published bundles that include this item first: %(codes)s.")
-                % {"codes": ", ".join(bundles)}),
-        )])  # fmt: skip
+    _listed_item_check(item.implementation_code, ItemStatus.WITHDRAWN)
     if item.status != ItemStatus.WITHDRAWN:
         item.status = ItemStatus.WITHDRAWN
         item.save(update_fields=["status", "updated_at"])
@@ -206,20 +203,13 @@ def save_bundle(data: Mapping[str, Any], *, actor: Any) -> BundleSaveResult:
 @transaction.atomic
 def publish_bundle(bundle: Bundle, *, actor: Any) -> Bundle:
     """Publish a bundle. Raises ``CatalogValidationError`` if a member is not published."""
-    unpublished = list(
-        bundle.memberships.exclude(item__status=ItemStatus.PUBLISHED).values_list(
-            "item__implementation_code", flat=True
-        )
-    )
-    if not bundle.memberships.exists():
+    members = list(bundle.memberships.values_list("item__implementation_code", "item__status"))
+    if not members:
         raise CatalogValidationError([("members", str(_("A bundle needs at least one "
                                                           "member item.")))])  # fmt: skip
-    if unpublished:
-        raise CatalogValidationError([(
-            "members",
-            str(_("A published bundle needs published members; not published: %(codes)s.")
-                % {"codes": "^".join(unpublished)}),
-        )])  # fmt: skip
+    problems = member_problems(ItemStatus.PUBLISHED, [c for c, _s in members], dict(members))
+    if problems:
+        raise CatalogValidationError(_field_messages(problems))
     if bundle.status != ItemStatus.PUBLISHED:
         bundle.status = ItemStatus.PUBLISHED
         bundle.save(update_fields=["status", "updated_at"])

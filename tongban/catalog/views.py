@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.catalog import services
 from tongban.catalog.forms import CatalogUploadForm
+from tongban.catalog.io import jobs
 from tongban.catalog.io.exporter import export_json as write_catalogue_json
 from tongban.catalog.io.xlsx_format import export_xlsx as write_catalogue_xlsx
-from tongban.catalog.models import CatalogImport, ImportStatus
+from tongban.catalog.models import ImportStatus
 
 PERMISSION = "catalog.add_serviceitem"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,14 +39,16 @@ def import_start(request: HttpRequest) -> HttpResponse:
             language=get_language() or "",
         )
         return redirect("catalog:import_status", pk=job.pk)
-    recent = CatalogImport.objects.select_related("created_by")[:10]
-    return render(request, "catalog/import_form.html", {"form": form, "recent": recent})
+    context = {"form": form, "recent": jobs.recent_imports()}
+    return render(request, "catalog/import_form.html", context)
 
 
 @_manager
 @require_GET
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(CatalogImport, pk=pk)
+    job = jobs.import_job(pk)
+    if job is None:
+        raise Http404
     context = {
         "job": job,
         "running": job.status in (ImportStatus.PENDING, ImportStatus.RUNNING),

@@ -2,9 +2,10 @@
 
 Two phases: every record is first cleaned and checked against the quality rules without
 writing anything (progress is reported as it goes); if any record has an error,
-``CatalogImportError`` carries the report and nothing is written. Otherwise themes, items
-and bundles are upserted by code in one transaction; an item whose record equals what is
-stored is left alone, so importing the same file twice changes nothing.
+``CatalogImportError`` carries the report and nothing is written. Otherwise one transaction
+checks the records again against what is stored by then (a department may have been deleted
+meanwhile) and upserts themes, items and bundles by code; an item whose record equals what
+is stored is left alone, so importing the same file twice changes nothing.
 
 The ``apply_*`` functions are the single write path for records: ``services.save_item``
 and ``services.save_bundle`` use them too.
@@ -13,7 +14,7 @@ and ``services.save_bundle`` use them too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from tongban.catalog.io.json_format import (
     clean_bundle,
     clean_item,
     clean_theme,
+    field_path,
     load_json,
 )
 from tongban.catalog.models import (
@@ -119,10 +121,7 @@ class JsonLayout:
     def locate(
         self, kind: str, index: int, raw: Mapping[str, Any], path: tuple[Any, ...]
     ) -> tuple[str, int, str]:
-        if len(path) >= 2 and isinstance(path[1], int):
-            rest = ".".join(str(p) for p in path[2:] if p != "")
-            return kind, index + 1, f"{path[0]}[{path[1] + 1}]" + (f".{rest}" if rest else "")
-        return kind, index + 1, ".".join(str(p) for p in path)
+        return kind, index + 1, field_path(path)
 
 
 class XlsxLayout:
@@ -240,6 +239,53 @@ def reindex_after_commit(item_ids: list[int]) -> None:
 # --- Checking records ----------------------------------------------------------------------
 
 
+# The rule between bundles and items: a published bundle lists only published items. It is
+# checked from both sides, here and nowhere else: ``member_problems`` when a bundle is saved or
+# published, ``listed_item_problems`` when an item is saved or withdrawn.
+
+
+def member_problems(
+    status: str, members: Iterable[str], item_statuses: Mapping[str, str]
+) -> list[Problem]:
+    """A bundle of ``status`` with these member codes: are all members published if it is?"""
+    if status != ItemStatus.PUBLISHED:
+        return []
+    unpublished = [c for c in members if item_statuses.get(c) != ItemStatus.PUBLISHED]
+    if not unpublished:
+        return []
+    return [(("members",), _("A published bundle needs published members; not published: "
+                             "%(codes)s.") % {"codes": "^".join(unpublished)})]  # fmt: skip
+
+
+def published_bundles_by_item(
+    item_codes: Iterable[str] | None = None, *, exclude: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """The stored published bundles that list each item: implementation code -> bundle codes.
+
+    ``item_codes`` limits the items looked at (all when None); bundles whose code is in
+    ``exclude`` are left out (an import replaces them with its own records).
+    """
+    rows = BundleMember.objects.filter(bundle__status=ItemStatus.PUBLISHED)
+    if item_codes is not None:
+        rows = rows.filter(item__implementation_code__in=list(item_codes))
+    excluded = list(exclude)
+    if excluded:
+        rows = rows.exclude(bundle__code__in=excluded)
+    result: dict[str, list[str]] = {}
+    pairs = rows.order_by("bundle__code").values_list("item__implementation_code", "bundle__code")
+    for item_code, bundle_code in pairs:
+        result.setdefault(item_code, []).append(bundle_code)
+    return result
+
+
+def listed_item_problems(status: str, bundle_codes: list[str]) -> list[Problem]:
+    """An item of ``status`` listed by these published bundles: may it leave published?"""
+    if status == ItemStatus.PUBLISHED or not bundle_codes:
+        return []
+    return [(("status",), _("Withdraw the published bundles that include this item first: "
+                            "%(codes)s.") % {"codes": ", ".join(bundle_codes)})]  # fmt: skip
+
+
 def bundle_problems(data: Mapping[str, Any], item_statuses: Mapping[str, str]) -> list[Problem]:
     """Checks of a clean bundle record beyond its field types."""
     problems: list[Problem] = []
@@ -249,13 +295,7 @@ def bundle_problems(data: Mapping[str, Any], item_statuses: Mapping[str, str]) -
             validate_landline(phone)
         except ValidationError as exc:
             problems.append((("consult_phone",), exc.messages[0]))
-    if data.get("status") == ItemStatus.PUBLISHED:
-        unpublished = [c for c in data["members"] if item_statuses.get(c) != ItemStatus.PUBLISHED]
-        if unpublished:
-            problems.append(
-                (("members",), _("A published bundle needs published members; not published: "
-                                 "%(codes)s.") % {"codes": "^".join(unpublished)})
-            )  # fmt: skip
+    problems += member_problems(str(data.get("status") or ""), data["members"], item_statuses)
     return problems
 
 
@@ -299,6 +339,23 @@ def import_catalogue_data(
         raise CatalogImportError(report) from exc
     raw = {kind: _records(data, kind) for kind in KINDS}
     report.total_rows = sum(len(v) for v in raw.values())
+    # First pass, outside the write transaction so that progress shows while it runs.
+    _validate(raw, layout, report, progress)
+    for orphan in data.get("_orphans") or []:
+        report.errors.append(ImportIssue(**orphan))
+    if report.errors:
+        raise CatalogImportError(report)
+    _write(raw, layout, report, actor)
+    return report
+
+
+def _validate(
+    raw: dict[str, list[Any]],
+    layout: JsonLayout | XlsxLayout,
+    report: ImportReport,
+    progress: Progress | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Clean and check every record against the stored catalogue; add issues to ``report``."""
     done = 0
 
     def step() -> None:
@@ -316,6 +373,10 @@ def import_catalogue_data(
             code = str(record["implementation_code"]).strip()
             refs.items[code] = str(record.get("status") or ItemStatus.DRAFT)
     severities = quality.rule_severities()
+    # Bundles of this file are checked from their own records (``bundle_problems``).
+    file_bundles = [str(r.get("code") or "").strip() for r in raw["bundles"]
+                    if isinstance(r, Mapping)]  # fmt: skip
+    listed_in = published_bundles_by_item(exclude=file_bundles)
 
     clean: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     seen: dict[str, set[str]] = {kind: set() for kind in KINDS}
@@ -335,6 +396,9 @@ def import_catalogue_data(
                 record_data, problems = clean_item(record, refs)
                 if not problems:
                     problems, warnings = item_findings(record_data, refs.themes, severities)
+                    problems += listed_item_problems(
+                        record_data["status"], listed_in.get(record_data["implementation_code"], [])
+                    )
             else:
                 record_data, problems = clean_bundle(record, refs)
                 if not problems:
@@ -347,16 +411,20 @@ def import_catalogue_data(
             report.errors.extend(_issues(layout, kind, index, record, problems))
             report.warnings.extend(_issues(layout, kind, index, record, warnings))
             clean[kind].append(record_data)
-    for orphan in data.get("_orphans") or []:
-        report.errors.append(ImportIssue(**orphan))
-    if report.errors:
-        raise CatalogImportError(report)
-    _write(clean, report, actor)
-    return report
+    return clean
 
 
 @transaction.atomic
-def _write(clean: dict[str, list[dict[str, Any]]], report: ImportReport, actor: Any) -> None:
+def _write(
+    raw: dict[str, list[Any]], layout: JsonLayout | XlsxLayout, report: ImportReport, actor: Any
+) -> None:
+    # Second pass, inside the transaction: what the first pass checked may have changed since
+    # (a department deleted, an item withdrawn), and the records are written as checked here.
+    recheck = ImportReport(total_rows=report.total_rows)
+    clean = _validate(raw, layout, recheck, None)
+    if recheck.errors:
+        report.errors = recheck.errors
+        raise CatalogImportError(report)
     counts = report.counts
     stored_themes = themes_by_code([t["code"] for t in clean["themes"]])
     for theme in clean["themes"]:
@@ -400,13 +468,16 @@ def read_upload(fileobj: Any, file_format: str) -> dict[str, Any]:
 def run_stored_import(import_id: int, language: str | None = None) -> None:
     """Parse and import the file of one ``CatalogImport``, recording progress and the result.
 
-    Safe to run twice: an import that has finished is left alone.
+    The job is claimed atomically (pending -> running); a job that another worker has
+    claimed, or that has finished, is left alone, so running this twice is safe.
     """
-    job = CatalogImport.objects.filter(pk=import_id).first()
-    if job is None or job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+    claimed = CatalogImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:
         return
+    job = CatalogImport.objects.get(pk=import_id)
     with translation.override(language or translation.get_language()):
-        CatalogImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
 
         def progress(done: int, total: int) -> None:
             if done == total or done % 25 == 0 or done == 1:
@@ -432,6 +503,7 @@ def run_stored_import(import_id: int, language: str | None = None) -> None:
             _finish(job, ImportStatus.SUCCEEDED, [], report.warnings, report.summary())
 
 
+@transaction.atomic
 def _finish(
     job: CatalogImport,
     status: str,
@@ -439,7 +511,13 @@ def _finish(
     warnings: list[ImportIssue],
     summary: dict[str, Any],
 ) -> None:
+    """Record the result of a job; a failed one is audited (a success was, by the import)."""
     total = summary.get("total_rows", job.total_rows)
+    if status == ImportStatus.FAILED:
+        record_audit(job.created_by, "catalog.import.fail", job, meta={
+            "format": job.file_format, "total_rows": total,
+            "errors": len(errors), "warnings": len(warnings),
+        })  # fmt: skip
     CatalogImport.objects.filter(pk=job.pk).update(
         status=status,
         errors=[e.as_dict() for e in errors],

@@ -14,6 +14,8 @@ tuple such as ``("consult_phone",)`` or ``("materials", 2, "name")``.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -21,6 +23,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog.models import (
@@ -63,6 +66,7 @@ class FieldSpec:
     ref: str = ""  # "department", "theme", "region" or "item" for REF/REFS
     is_url: bool = False
     ordered: bool = False  # REFS: keep the given order (bundle members) instead of sorting
+    max_value: int | None = None  # INT/INT_NULL: the largest value the column holds
 
 
 def _spec(model: type[models.Model], name: str, kind: str | None = None, **extra: Any) -> FieldSpec:
@@ -90,6 +94,10 @@ def _spec(model: type[models.Model], name: str, kind: str | None = None, **extra
     elif kind == REF:
         required = True
     choices = tuple(str(c[0]) for c in (f.choices or []))
+    max_value = None
+    if kind in (INT, INT_NULL):
+        # The portable range Django documents for the field type (same on every database).
+        max_value = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()][1]
     return FieldSpec(
         name=name,
         kind=kind,
@@ -99,6 +107,7 @@ def _spec(model: type[models.Model], name: str, kind: str | None = None, **extra
         max_length=getattr(f, "max_length", None) if kind == STR else None,
         choices=extra.pop("choices", choices),
         is_url=isinstance(f, models.URLField),
+        max_value=max_value,
         **extra,
     )
 
@@ -235,6 +244,14 @@ class Refs:
         }[ref]
 
 
+def field_path(path: Path) -> str:
+    """How a problem's path is shown: ``("materials", 1, "name")`` -> ``materials[2].name``."""
+    if len(path) >= 2 and isinstance(path[1], int):
+        rest = ".".join(str(p) for p in path[2:] if p != "")
+        return f"{path[0]}[{path[1] + 1}]" + (f".{rest}" if rest else "")
+    return ".".join(str(p) for p in path)
+
+
 class CatalogueFormatError(Exception):
     """The file as a whole cannot be read (not JSON, wrong format name or version, …)."""
 
@@ -251,6 +268,43 @@ def _as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+# Digits as typed: ASCII, or the fullwidth digits of Chinese input methods (NFKC makes them
+# ASCII). Other characters that str.isdigit() accepts ("²", "①", Arabic-Indic digits) are not.
+_DIGITS = re.compile(r"[0-9\uff10-\uff19]+")
+# A number written with more digits than this is beyond every integer column; it is read as
+# TOO_LARGE instead of converting thousands of digits.
+_MAX_DIGITS = 30
+TOO_LARGE = 10**_MAX_DIGITS
+
+
+def digit_text(value: str) -> str | None:
+    """``value`` as plain ASCII digits without leading zeros, or None if it is not digits."""
+    text = value.strip()
+    if not _DIGITS.fullmatch(text):
+        return None
+    return unicodedata.normalize("NFKC", text).lstrip("0") or "0"
+
+
+def whole_number(value: Any) -> int | None:
+    """Read a whole number of 0 or more: an int (or an integral float, as spreadsheets give)
+    or text of digits. Returns None for anything else: "²", "-1", "1.5", booleans. A number
+    of more than 30 digits is returned as ``TOO_LARGE``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    digits = digit_text(value)
+    if digits is None:
+        return None
+    return TOO_LARGE if len(digits) > _MAX_DIGITS else int(digits)
 
 
 def split_multi(value: Any) -> list[Any]:
@@ -304,10 +358,14 @@ def _clean_value(spec: FieldSpec, value: Any, refs: Refs) -> tuple[Any, Any]:
             }
         return text, None
     if kind in (INT, INT_NULL):
-        text = _as_text(value)
-        if isinstance(value, bool) or not text.isdigit():
+        number = whole_number(value)
+        if number is None:
             return spec.default, _("Enter a whole number of 0 or more.")
-        return int(text), None
+        if spec.max_value is not None and number > spec.max_value:
+            return spec.default, _("Enter a whole number from 0 to %(max)s.") % {
+                "max": spec.max_value
+            }
+        return number, None
     if kind == BOOL:
         if isinstance(value, bool):
             return value, None
@@ -327,10 +385,16 @@ def _clean_value(spec: FieldSpec, value: Any, refs: Refs) -> tuple[Any, Any]:
 
 
 def _pad_code(code: str, choices: Sequence[str]) -> str:
-    """Spreadsheets turn "01" into 1: restore the leading zero when that names a code."""
-    if code not in choices and code.isdigit():
+    """Spreadsheets turn "01" into 1: restore the leading zero when that names a code.
+
+    Fullwidth digits ("０１") are read as the code too.
+    """
+    if code in choices:
+        return code
+    digits = digit_text(code)
+    if digits is not None:
         for choice in choices:
-            if choice.isdigit() and int(choice) == int(code):
+            if digit_text(choice) == digits:
                 return choice
     return code
 
@@ -460,6 +524,24 @@ ITEM_PREFETCH = ("materials", "fees", "steps", "faqs", "themes", "regions")
 BUNDLE_PREFETCH = ("memberships__item", "partner_departments", "themes")
 
 
+# A catalogue document nests at most: document > list > item > list > material > list.
+MAX_DEPTH = 8
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and objects nest in ``data`` (without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def load_json(fileobj: IO[bytes]) -> dict[str, Any]:
     """Read a catalogue JSON document; raise ``CatalogueFormatError`` if it is not one."""
     try:
@@ -468,6 +550,18 @@ def load_json(fileobj: IO[bytes]) -> dict[str, Any]:
         raise CatalogueFormatError(
             _("The file is not valid JSON (%(detail)s).") % {"detail": exc}
         ) from exc
+    except RecursionError as exc:
+        raise CatalogueFormatError(
+            _("The file is not valid JSON: lists or objects are nested too deeply.")
+        ) from exc
+    except ValueError as exc:  # an integer literal of more than 4,300 digits
+        raise CatalogueFormatError(
+            _("The file is not valid JSON: a number has too many digits.")
+        ) from exc
+    if _depth(data) > MAX_DEPTH:
+        raise CatalogueFormatError(
+            _("The file is not valid JSON: lists or objects are nested too deeply.")
+        )
     check_document(data)
     return data
 
@@ -479,10 +573,20 @@ def check_document(data: Any) -> None:
             _('This is not a tongban catalogue: "format" must be "%(name)s".')
             % {"name": FORMAT_NAME}
         )
-    if data.get("version") != FORMAT_VERSION:
+    version = data.get("version")
+    if "version" not in data:
         raise CatalogueFormatError(
-            _("Catalogue format version %(found)s is not supported (expected %(expected)s).")
-            % {"found": data.get("version"), "expected": FORMAT_VERSION}
+            _('"version" is missing: it must be the number %(expected)s.')
+            % {"expected": FORMAT_VERSION}
+        )
+    if type(version) is not int or version != FORMAT_VERSION:
+        # Show the value as written in the file, so "1" (text) and 1 (a number) differ.
+        found = json.dumps(version, ensure_ascii=False, default=str)
+        if len(found) > 40:
+            found = found[:40] + "…"
+        raise CatalogueFormatError(
+            _('"version" must be the number %(expected)s; this file has %(found)s.')
+            % {"expected": FORMAT_VERSION, "found": found}
         )
     for key in ("themes", "items", "bundles"):
         if not isinstance(data.get(key, []), list):

@@ -163,3 +163,55 @@ def test_exports_download(client, manager, department_a) -> None:
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     assert wb["事项"].max_row == 2
+
+
+def test_failed_import_is_audited_with_counts_only(
+    client, manager, department_a, django_capture_on_commit_callbacks
+) -> None:
+    from tongban.core.models import AuditRecord
+
+    client.force_login(manager)
+    upload = _json_upload(document(items=[item_data(), item_data(consult_phone="89817133")]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(IMPORT_URL, {"file": upload})
+    job = CatalogImport.objects.get()
+    record = AuditRecord.objects.get(action="catalog.import.fail")
+    assert record.object_id == str(job.pk)
+    assert record.actor_id == manager.pk
+    assert record.meta == {"format": "json", "total_rows": 2, "errors": 1, "warnings": 0}
+    assert not AuditRecord.objects.filter(action="catalog.catalogue.import").exists()
+
+
+def test_a_job_claimed_by_another_worker_is_left_alone(manager, department_a) -> None:
+    from django.core.files.base import ContentFile
+
+    from tongban.catalog.io.importer import run_stored_import
+
+    job = CatalogImport(file_format="json", created_by=manager, status=ImportStatus.RUNNING)
+    body = json.dumps(document(items=[item_data()]), ensure_ascii=False).encode()
+    job.file.save("catalogue.json", ContentFile(body), save=False)
+    job.save()
+    run_stored_import(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING and job.finished_at is None
+    assert not ServiceItem.objects.exists()
+    CatalogImport.objects.filter(pk=job.pk).update(status=ImportStatus.PENDING)
+    run_stored_import(job.pk)
+    run_stored_import(job.pk)  # finished: a second run changes nothing
+    job.refresh_from_db()
+    assert job.status == ImportStatus.SUCCEEDED and ServiceItem.objects.count() == 1
+
+
+def test_recent_imports_are_read_outside_the_view(client, manager) -> None:
+    from tongban.catalog.io import jobs
+
+    made = [CatalogImport.objects.create(file_format="json", created_by=manager)
+            for _n in range(12)]  # fmt: skip
+    recent = list(jobs.recent_imports())
+    assert [j.pk for j in recent] == [j.pk for j in reversed(made)][:10]
+    assert jobs.import_job(made[0].pk) == made[0] and jobs.import_job(10**6) is None
+    client.force_login(manager)
+    assert client.get(reverse("catalog:import_status", args=[10**6])).status_code == 404
+    page = client.get(IMPORT_URL).content.decode()
+    assert page.count(reverse("catalog:import_status", args=[made[-1].pk])) == 1
+    assert reverse("catalog:import_status", args=[made[0].pk]) not in page

@@ -254,3 +254,148 @@ def test_command_import_failure_prints_errors(catalogue, tmp_path) -> None:
         call_command("catalog", "import", str(path), stderr=err)
     assert "item_type" in err.getvalue()
     assert not ServiceItem.objects.exists()
+
+
+# --- Review fixes: numbers, bundle guard, races, JSON limits, failure audit -------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "overrides"),
+    [
+        ("promised_limit", {"promised_limit": "²"}),
+        ("item_type", {"item_type": "²"}),
+        ("promised_limit", {"promised_limit": 10**20, "legal_limit": None}),
+        ("promised_limit", {"promised_limit": "2147483648", "legal_limit": None}),
+        ("visits_on_site", {"visits_on_site": 32768}),
+        ("materials[1].copies", {"materials": [{"code": "M1", "name": "表", "copies": 10**20}]}),
+        ("fees[1].amount_fen", {"has_fee": True, "fee_basis": "x",
+                                "fees": [{"name": "费", "standard": "1元", "basis": "x",
+                                          "amount_fen": "9" * 5000}]}),
+    ],
+)  # fmt: skip
+def test_bad_numbers_are_field_errors(
+    department_a, admin_user, where: str, overrides: dict[str, Any]
+) -> None:
+    doc = document(items=[item_data(**overrides)])
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(doc, actor=admin_user)
+    assert [(e.sheet, e.row, e.field) for e in exc.value.report.errors] == [("items", 1, where)]
+    assert not ServiceItem.objects.exists()
+
+
+def test_numbers_at_the_field_limit_and_fullwidth_digits_are_accepted(
+    department_a, admin_user
+) -> None:
+    data = item_data(
+        promised_limit="１５", legal_limit=2147483647, visits_on_site=32767,
+        on_site_reason="核验原件", online_depth=["1"], item_type="２０",
+        materials=[{"code": "M1", "name": "表", "copies": "３"}],
+    )  # fmt: skip
+    import_catalogue_data(document(items=[data]), actor=admin_user)
+    item = ServiceItem.objects.get()
+    assert (item.promised_limit, item.legal_limit, item.visits_on_site) == (15, 2147483647, 32767)
+    assert item.item_type == "20"
+    assert item.materials.get().copies == 3
+
+
+@pytest.fixture
+def published_bundle(department_a, admin_user) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A stored published bundle with one published member; returns (item, bundle) records."""
+    item = item_data(status="published")
+    bundle = bundle_data([item["implementation_code"]], status="published")
+    import_catalogue_data(document(items=[item], bundles=[bundle]), actor=admin_user)
+    return item, bundle
+
+
+@pytest.mark.parametrize("status", ["withdrawn", "draft"])
+def test_import_cannot_unpublish_a_member_of_a_published_bundle(
+    published_bundle, admin_user, status: str
+) -> None:
+    item, bundle = published_bundle
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(document(items=[{**item, "status": status}]), actor=admin_user)
+    errors = exc.value.report.errors
+    assert [(e.sheet, e.row, e.field) for e in errors] == [("items", 1, "status")]
+    assert bundle["code"] in errors[0].message
+    assert ServiceItem.objects.get().status == "published"
+
+
+def test_import_may_withdraw_the_bundle_and_its_member_together(
+    published_bundle, admin_user
+) -> None:
+    item, bundle = published_bundle
+    doc = document(items=[{**item, "status": "withdrawn"}],
+                   bundles=[{**bundle, "status": "withdrawn"}])  # fmt: skip
+    import_catalogue_data(doc, actor=admin_user)
+    assert ServiceItem.objects.get().status == "withdrawn"
+    assert Bundle.objects.get().status == "withdrawn"
+
+
+def test_department_removed_during_the_import_is_a_row_error(
+    department_a, department_b, admin_user
+) -> None:
+    from tongban.org.models import Department
+
+    doc = document(items=[item_data(), item_data(department="ga")])
+
+    def remove_department(done: int, total: int) -> None:
+        if done == total:  # validation has read the departments; the write has not started
+            Department.objects.filter(code="ga").delete()
+
+    with pytest.raises(CatalogImportError) as exc:
+        import_catalogue_data(doc, actor=admin_user, progress=remove_department)
+    assert [(e.sheet, e.row, e.field) for e in exc.value.report.errors] == [
+        ("items", 2, "department")
+    ]
+    assert not ServiceItem.objects.exists()
+    assert not AuditRecord.objects.filter(action="catalog.catalogue.import").exists()
+
+
+def test_deeply_nested_json_is_not_valid_json(db) -> None:
+    with pytest.raises(CatalogueFormatError) as exc:
+        load_json(io.BytesIO(b"[" * 100_000 + b"]" * 100_000))
+    assert "JSON" in str(exc.value.message)
+    nested = '{"format": "tongban-catalogue", "version": 1, "items": [%s]}' % (
+        "[" * 500 + "]" * 500
+    )
+    with pytest.raises(CatalogueFormatError) as exc:
+        load_json(io.BytesIO(nested.encode()))
+    assert "JSON" in str(exc.value.message)
+
+
+def test_overlong_integer_literal_is_not_valid_json(db) -> None:
+    body = b'{"format": "tongban-catalogue", "version": 1, "n": ' + b"9" * 5000 + b"}"
+    with pytest.raises(CatalogueFormatError) as exc:
+        load_json(io.BytesIO(body))
+    assert "JSON" in str(exc.value.message)
+
+
+@pytest.mark.parametrize(("version", "shown"), [("1", '"1"'), (True, "true"), (2, "2")])
+def test_wrong_version_says_what_is_wrong(db, version: Any, shown: str) -> None:
+    from django.utils import translation
+
+    body = json.dumps({"format": "tongban-catalogue", "version": version}).encode()
+    messages = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language), pytest.raises(CatalogueFormatError) as exc:
+            load_json(io.BytesIO(body))
+        messages[language] = str(exc.value.message)
+    assert "number 1" in messages["en"] and shown in messages["en"]
+    assert "数字 1" in messages["zh-hans"] and shown in messages["zh-hans"]
+
+
+def test_missing_version_is_named(db) -> None:
+    with pytest.raises(CatalogueFormatError) as exc:
+        load_json(io.BytesIO(b'{"format": "tongban-catalogue"}'))
+    assert '"version"' in str(exc.value.message)
+
+
+def test_field_path_names_nested_fields_once_for_everyone() -> None:
+    from tongban.catalog.io.importer import JsonLayout
+    from tongban.catalog.io.json_format import field_path
+
+    assert field_path(("materials", 1, "name")) == "materials[2].name"
+    assert field_path(("materials", 0, "")) == "materials[1]"
+    assert field_path(("consult_phone",)) == "consult_phone"
+    path = ("fees", 2, "amount_fen")
+    assert JsonLayout().locate("items", 0, {}, path) == ("items", 1, field_path(path))

@@ -168,3 +168,31 @@ def test_publish_blockers_ignore_the_severity_table(db) -> None:
     for code in ("G01", "G02", "Q07"):
         QualityRuleSetting.objects.create(code=code, severity="off")
     assert codes(quality.publish_blockers(item_data(legal_basis=""))) == {"G02"}
+
+
+@pytest.mark.parametrize("value", ["²", "①", "-1", "1.5", "1 0"])
+def test_rules_ignore_numbers_that_are_not_plain_digits(db, value: str) -> None:
+    data = item_data(visits_on_site=value, promised_limit=value, legal_limit="3")
+    found = codes(quality.check_item(data, audiences=AUDIENCES))
+    assert "Q15" not in found  # not read as a number, so not compared
+    assert "Q02" not in found
+
+
+def test_rules_read_a_number_too_long_for_int(db) -> None:
+    data = item_data(promised_limit="9" * 5000, legal_limit="20")
+    assert "Q15" in codes(quality.check_item(data, audiences=AUDIENCES))
+
+
+def test_rules_read_fullwidth_digits(db) -> None:
+    data = item_data(visits_on_site="１", on_site_reason="", online_depth=["1"])
+    assert "Q02" in codes(quality.check_item(data, audiences=AUDIENCES))
+    data = item_data(promised_limit="２１", legal_limit="２０")
+    assert "Q15" in codes(quality.check_item(data, audiences=AUDIENCES))
+
+
+def test_g04_needs_a_required_material() -> None:
+    optional = [{"code": "M1", "name": "委托书", "necessity": "optional"},
+                {"code": "M2", "name": "证明", "necessity": "conditional"}]  # fmt: skip
+    assert codes(quality.publish_blockers(item_data(materials=optional))) == {"G04"}
+    required = [*optional, {"code": "M3", "name": "申请表", "necessity": "required"}]
+    assert quality.publish_blockers(item_data(materials=required)) == []

@@ -144,3 +144,39 @@ def test_changed_items_are_reindexed_after_commit(department_a, admin_user, monk
                         raising=False)  # fmt: skip
     item = services.save_item(item_data(), actor=admin_user).item  # commits
     assert calls == [[item.pk]]  # once, however many rows of the item were written
+
+
+@pytest.mark.parametrize("status", ["withdrawn", "draft"])
+def test_save_item_cannot_unpublish_a_member_of_a_published_bundle(
+    department_a, admin_user, status: str
+) -> None:
+    data = item_data(status="published")
+    item = services.save_item(data, actor=admin_user).item
+    bundle = services.save_bundle(
+        bundle_data([item.implementation_code], status="published"), actor=admin_user
+    ).bundle
+    with pytest.raises(CatalogValidationError) as exc:
+        services.save_item({**data, "status": status}, actor=admin_user)
+    assert [f for f, _m in exc.value.findings] == ["status"]
+    assert bundle.code in exc.value.findings[0][1]
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PUBLISHED
+    services.withdraw_bundle(bundle, actor=admin_user)
+    services.save_item({**data, "status": status}, actor=admin_user)
+    item.refresh_from_db()
+    assert item.status == status
+
+
+def test_save_item_refuses_out_of_range_numbers(department_a, admin_user) -> None:
+    data = item_data(promised_limit=10**20, visits_on_site="²",
+                     materials=[{"code": "M1", "name": "表", "copies": 40000}])  # fmt: skip
+    with pytest.raises(CatalogValidationError) as exc:
+        services.save_item(data, actor=admin_user)
+    assert {f for f, _m in exc.value.findings} == {
+        "promised_limit",
+        "visits_on_site",
+        "materials[1].copies",
+    }
+    assert "2147483647" in dict(exc.value.findings)["promised_limit"]
+    assert "32767" in dict(exc.value.findings)["materials[1].copies"]
+    assert not ServiceItem.objects.exists()
