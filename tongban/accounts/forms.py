@@ -16,7 +16,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tongban.accounts.models import MemberRole, OrganisationType, User
+from tongban.accounts.models import OrganisationType, User
 from tongban.accounts.queries import login_name_for
 from tongban.accounts.services import (
     ServiceError,
@@ -64,15 +64,6 @@ def add_service_errors(form: forms.Form, error: ServiceError) -> None:
     for field, messages in error.error_dict.items():
         if field not in form.errors:
             form.add_error(field if field in form.fields else None, messages)
-
-
-class Radios(forms.RadioSelect):
-    """Radio buttons whose group label and error summary link point to the first option."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        if id_ and index is None:
-            return f"{id_}_0"
-        return super().id_for_label(id_, index or "0")
 
 
 class LoginForm(forms.Form):
@@ -219,6 +210,10 @@ class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
     )
     legal_representative = forms.CharField(
         label=_("Name of the legal representative"),
+        help_text=_(
+            "Only the legal representative can add a business here, so this is the real name "
+            "on your account."
+        ),
         max_length=60,
         widget=_text(),
         error_messages={"required": _("Enter the name of the legal representative.")},
@@ -228,14 +223,6 @@ class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
         max_length=200,
         required=False,
         widget=_text("street-address"),
-    )
-    acting_as = forms.ChoiceField(
-        label=_("You are"),
-        choices=MemberRole.choices,
-        widget=Radios(attrs={"class": "tb-radios__input"}),
-        error_messages={
-            "required": _("Choose whether you are the legal representative or an agent.")
-        },
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

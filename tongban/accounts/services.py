@@ -33,6 +33,21 @@ from tongban.core.identifiers import parse_resident_id, validate_mobile, validat
 
 USERNAME_PREFIX = "u"
 
+ID_NUMBER_UNUSABLE = _(
+    "This ID number cannot be used to register. If you already have an account, sign in, "
+    "or reset it at a service hall or through the 12345 hotline."
+)
+MOBILE_UNUSABLE = _(
+    "This mobile number cannot be used to register. If you already have an account, "
+    "sign in, or reset it at a service hall or through the 12345 hotline."
+)
+AGENT_UNUSABLE = _(
+    "This person cannot be added as an agent. Check the ID number with them: they need "
+    "their own citizen account on this platform."
+)
+ALREADY_AGENT = _("This person is already an agent of the business.")
+IS_LEGAL_REPRESENTATIVE = _("This is the legal representative, who already acts for the business.")
+
 
 class ServiceError(ValidationError):
     """Invalid input for a use case; ``message_dict`` maps field names to messages."""
@@ -97,14 +112,9 @@ def _citizen_from_input(
         number = parse_resident_id(id_number).number
     except ValidationError as exc:
         errors.add("id_number", exc)
+    # Registration cannot help saying that a number is taken, but says no more than that.
     if number and User.objects.filter(id_number=number).exists():
-        errors.add(
-            "id_number",
-            _(
-                "An account with this ID number already exists. Sign in, or reset the "
-                "password at a service hall."
-            ),
-        )
+        errors.add("id_number", ID_NUMBER_UNUSABLE)
 
     mobile = ""
     try:
@@ -112,7 +122,7 @@ def _citizen_from_input(
     except ValidationError as exc:
         errors.add("phone", exc)
     if mobile and User.objects.filter(phone=mobile).exists():
-        errors.add("phone", _("This mobile number is already used by another account."))
+        errors.add("phone", MOBILE_UNUSABLE)
 
     email = (email or "").strip()
     user = User(
@@ -155,7 +165,8 @@ def register_citizen(
 
     The login name is generated (never the ID number). Raises ``ServiceError`` keyed by
     ``real_name``, ``id_number``, ``phone`` or ``password`` when a value is invalid or the
-    ID number or mobile number already belongs to an account.
+    ID number or mobile number cannot be used (it belongs to an account; the message does
+    not say so outright).
     """
     user, errors = _citizen_from_input(real_name, id_number, phone, password, email)
     errors.raise_if_any()
@@ -164,9 +175,7 @@ def register_citizen(
         with transaction.atomic():
             user.save()
     except IntegrityError:  # a concurrent registration took the ID number or phone
-        raise ServiceError(
-            {"id_number": [_("An account with this ID number or mobile number already exists.")]}
-        ) from None
+        raise ServiceError({"id_number": [ID_NUMBER_UNUSABLE]}) from None
     record_audit(
         actor or user,
         "accounts.citizen.register",
@@ -183,7 +192,6 @@ def _organisation_from_input(
     org_type: str,
     legal_representative: str,
     address: str,
-    acting_as: str,
 ) -> tuple[Organisation, _Errors]:
     """An unsaved organisation built from the input, and every problem found in it."""
     errors = _Errors()
@@ -222,18 +230,15 @@ def _organisation_from_input(
         )
     if org_type not in OrganisationType.values:
         errors.add("org_type", _("Choose the type of organisation."))
-    if acting_as not in MemberRole.values:
-        errors.add("acting_as", _("Choose whether you are the legal representative or an agent."))
-    elif (
-        acting_as == MemberRole.LEGAL_REPRESENTATIVE
-        and legal_representative
-        and legal_representative != user.real_name
-    ):
+    # Until identity proofing against the business register exists, only the legal
+    # representative may add a business, and agents are added by them (``add_agent``).
+    if legal_representative and legal_representative != user.real_name:
         errors.add(
             "legal_representative",
             _(
-                "You said you are the legal representative, so this name must be the real "
-                "name on your account. If someone else is, choose 'agent'."
+                "Only the legal representative can add a business, so this must be the real "
+                "name on your account. If someone else is the legal representative, ask them "
+                "to add the business and then add you as an agent."
             ),
         )
     org = Organisation(
@@ -254,13 +259,12 @@ def check_organisation_registration(
     org_type: str,
     legal_representative: str,
     address: str,
-    acting_as: str,
 ) -> None:
     """Check a business registration without writing anything.
 
     Raises ``ServiceError`` exactly as ``register_organisation`` would.
     """
-    _organisation_from_input(user, name, uscc, org_type, legal_representative, address, acting_as)[
+    _organisation_from_input(user, name, uscc, org_type, legal_representative, address)[
         1
     ].raise_if_any()
 
@@ -274,19 +278,19 @@ def register_organisation(
     org_type: str,
     legal_representative: str,
     address: str,
-    acting_as: str,
 ) -> Organisation:
     """Register a business (or other organisation) by its credit code, for ``user``.
 
-    ``user`` becomes its legal representative or an agent (``acting_as``). Raises
+    ``user`` becomes its legal representative: self-registration as an agent is not
+    offered, since nothing yet proves a claim to act for someone else's business. Raises
     ``PermissionDenied`` if ``user`` is not a citizen, and ``ServiceError`` keyed by field
-    when the credit code is invalid or already registered, or when ``user`` says they are
-    the legal representative but the name given differs from their real name.
+    when the credit code is invalid or already registered, or when the legal
+    representative named is not ``user``'s real name.
     """
     if not user.is_authenticated or user.kind != UserKind.CITIZEN:
         raise PermissionDenied(_("Only citizen accounts can register a business."))
     org, errors = _organisation_from_input(
-        user, name, uscc, org_type, legal_representative, address, acting_as
+        user, name, uscc, org_type, legal_representative, address
     )
     errors.raise_if_any()
     try:
@@ -294,12 +298,13 @@ def register_organisation(
             org.save()
     except IntegrityError:
         raise ServiceError({"uscc": [_("This business is already registered.")]}) from None
-    OrganisationMember.objects.create(organisation=org, user=user, role=acting_as)
+    role = MemberRole.LEGAL_REPRESENTATIVE
+    OrganisationMember.objects.create(organisation=org, user=user, role=role)
     record_audit(
         user,
         "accounts.organisation.register",
         org,
-        meta={"org_type": org_type, "acting_as": acting_as},
+        meta={"org_type": org_type, "role": role},
     )
     return org
 
@@ -311,13 +316,22 @@ def _require_legal_representative(org: Organisation, actor: User) -> None:
         raise PermissionDenied(_("Only the legal representative can manage agents."))
 
 
+def _membership(org: Organisation, user: User) -> OrganisationMember | None:
+    """``user``'s membership of ``org``, active or not, locked for update."""
+    return (
+        OrganisationMember.objects.select_for_update().filter(organisation=org, user=user).first()
+    )
+
+
 @transaction.atomic
 def add_agent(org: Organisation, *, id_number: str, actor: User) -> OrganisationMember:
     """Let the registered citizen with ``id_number`` act for ``org`` as an agent.
 
     Raises ``PermissionDenied`` unless ``actor`` is the organisation's active legal
-    representative; ``ServiceError`` keyed ``id_number`` when the number is invalid, no
-    citizen with it is registered, or that person already acts for the organisation.
+    representative; ``ServiceError`` keyed ``id_number`` when the number is invalid, when
+    it names no active citizen (one message whether or not it is registered at all, so the
+    form does not tell who has an account), or when that person already acts for the
+    organisation (also when a simultaneous request added them first).
     """
     _require_legal_representative(org, actor)
     try:
@@ -326,20 +340,20 @@ def add_agent(org: Organisation, *, id_number: str, actor: User) -> Organisation
         raise ServiceError({"id_number": exc.error_list}) from None
     agent = User.objects.filter(id_number=number, kind=UserKind.CITIZEN, is_active=True).first()
     if agent is None:
-        raise ServiceError(
-            {
-                "id_number": [
-                    _("No registered citizen has this ID number. Ask the person to register first.")
-                ]
-            }
-        )
-    member = OrganisationMember.objects.filter(organisation=org, user=agent).first()
+        raise ServiceError({"id_number": [AGENT_UNUSABLE]})
+    member = _membership(org, agent)
     if member is not None and member.is_active:
-        raise ServiceError({"id_number": [_("This person already acts for the business.")]})
+        if member.role == MemberRole.LEGAL_REPRESENTATIVE:
+            raise ServiceError({"id_number": [IS_LEGAL_REPRESENTATIVE]})
+        raise ServiceError({"id_number": [ALREADY_AGENT]})
     if member is None:
-        member = OrganisationMember.objects.create(
-            organisation=org, user=agent, role=MemberRole.AGENT
-        )
+        try:
+            with transaction.atomic():  # a savepoint, so the error leaves the transaction usable
+                member = OrganisationMember.objects.create(
+                    organisation=org, user=agent, role=MemberRole.AGENT
+                )
+        except IntegrityError:  # a simultaneous request added the same person
+            raise ServiceError({"id_number": [ALREADY_AGENT]}) from None
     else:
         member.role = MemberRole.AGENT
         member.is_active = True

@@ -99,10 +99,7 @@ def register_business(request: HttpRequest) -> HttpResponse:
     form = OrganisationRegistrationForm(
         request.POST or None,
         user=user,
-        initial={
-            "legal_representative": user.real_name,
-            "acting_as": MemberRole.LEGAL_REPRESENTATIVE,
-        },
+        initial={"legal_representative": user.real_name},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,7 +181,7 @@ def add_agent(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_POST
 def remove_agent(request: HttpRequest, org_id: int, user_id: int) -> HttpResponse:
     org, _member = _business_or_404(request.user, org_id)  # type: ignore[arg-type]
-    agent = User.objects.filter(pk=user_id).first()
+    agent = queries.user_by_id(user_id)
     if agent is None:
         raise Http404
     try:

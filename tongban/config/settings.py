@@ -142,10 +142,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Repeated failed logins: 5 failures per identifier and address lock for 30 minutes.
+# Repeated failed logins: 5 failures for one account lock it for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per account, whatever the address: guesses spread over many addresses still lock it.
+AXES_LOCKOUT_PARAMETERS = [["username"]]
+# Unknown identifiers are stored as a keyed digest, never as a raw ID or phone number.
+AXES_USERNAME_CALLABLE = "tongban.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -92,7 +92,7 @@ def test_service_errors_appear_beside_their_fields(client, citizen):
     ).content.decode()
     assert 'href="#id_id_number"' in html and 'href="#id_phone"' in html
     assert "The check character of the ID number is wrong" in html
-    assert "already used by another account" in html
+    assert "This mobile number cannot be used to register" in html
     assert html.count("tb-form-group--error") == 2
 
 
@@ -144,7 +144,6 @@ def business_data(user, **overrides):
         "org_type": "2",
         "legal_representative": user.real_name,
         "address": "",
-        "acting_as": MemberRole.LEGAL_REPRESENTATIVE,
     }
     data.update(overrides)
     return data
@@ -158,7 +157,7 @@ def test_register_business_requires_login(client):
 def test_register_business_page_and_success(client, citizen):
     client.force_login(citizen)
     html = client.get(REGISTER_BUSINESS, **EN).content.decode()
-    assert "Unified social credit code" in html and "Legal representative" in html
+    assert "Unified social credit code" in html and "Name of the legal representative" in html
     response = client.post(REGISTER_BUSINESS, business_data(citizen))
     org = Organisation.objects.get()
     assert response["Location"] == reverse("accounts:business", args=[org.pk])
@@ -177,12 +176,13 @@ def test_register_business_bad_uscc_in_english(client, citizen):
     assert not Organisation.objects.exists()
 
 
-def test_register_business_missing_choice_links_to_first_radio(client, citizen):
+def test_register_business_missing_name_links_to_its_field(client, citizen):
     client.force_login(citizen)
-    data = business_data(citizen)
-    del data["acting_as"]
+    data = business_data(citizen, legal_representative="")
     html = client.post(REGISTER_BUSINESS, data, **EN).content.decode()
-    assert 'href="#id_acting_as_0"' in html and 'id="id_acting_as_0"' in html
+    assert 'href="#id_legal_representative"' in html
+    assert "Enter the name of the legal representative." in html
+    assert not Organisation.objects.exists()
 
 
 def test_officials_cannot_register_a_business(client, official_a):
@@ -216,7 +216,7 @@ def test_add_agent_unknown_person_shows_field_error(client, citizen, business):
     client.force_login(citizen)
     url = reverse("accounts:add_agent", args=[business.pk])
     html = client.post(url, {"id_number": make_resident_id(seq=999)}, **EN).content.decode()
-    assert 'href="#id_id_number"' in html and "register first" in html
+    assert 'href="#id_id_number"' in html and "cannot be added as an agent" in html
 
 
 def test_agent_cannot_add_agents_through_pages(client, citizen, other_citizen, business):

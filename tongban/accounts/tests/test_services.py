@@ -106,7 +106,7 @@ def test_duplicate_id_number_and_phone_are_field_errors(citizen):
     with pytest.raises(services.ServiceError) as caught:
         register(id_number=citizen.id_number.lower(), phone=citizen.phone)
     assert set(caught.value.message_dict) == {"id_number", "phone"}
-    assert "already" in caught.value.message_dict["id_number"][0]
+    assert "cannot be used to register" in caught.value.message_dict["id_number"][0]
     assert User.objects.count() == users
 
 
@@ -124,7 +124,6 @@ def register_org(user, **overrides):
         "org_type": "2",
         "legal_representative": user.real_name,
         "address": "中山市石岐街道",
-        "acting_as": MemberRole.LEGAL_REPRESENTATIVE,
     }
     values.update(overrides)
     return services.register_organisation(**values)
@@ -138,11 +137,6 @@ def test_register_organisation_makes_user_legal_representative(citizen):
     assert AuditRecord.objects.filter(
         action="accounts.organisation.register", object_id=str(org.pk)
     ).exists()
-
-
-def test_register_organisation_as_agent(citizen):
-    org = register_org(citizen, legal_representative="别人", acting_as=MemberRole.AGENT)
-    assert OrganisationMember.objects.get(organisation=org).role == MemberRole.AGENT
 
 
 def test_legal_representative_name_must_match_own_name(citizen):
@@ -171,7 +165,7 @@ def test_duplicate_uscc_is_rejected(citizen, other_citizen):
     register_org(citizen)
     orgs, members = Organisation.objects.count(), OrganisationMember.objects.count()
     with pytest.raises(services.ServiceError) as caught:
-        register_org(other_citizen, legal_representative="x", acting_as=MemberRole.AGENT)
+        register_org(other_citizen)
     assert "already registered" in caught.value.message_dict["uscc"][0]
     assert (Organisation.objects.count(), OrganisationMember.objects.count()) == (orgs, members)
 
@@ -200,11 +194,12 @@ def test_agent_must_be_a_registered_citizen_and_not_already_a_member(citizen, ot
     org = register_org(citizen)
     with pytest.raises(services.ServiceError) as caught:
         services.add_agent(org, id_number=make_resident_id(seq=999), actor=citizen)
-    assert "register first" in caught.value.message_dict["id_number"][0]
+    assert "cannot be added as an agent" in caught.value.message_dict["id_number"][0]
     with pytest.raises(services.ServiceError):
         services.add_agent(org, id_number="not-a-number", actor=citizen)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(services.ServiceError) as caught:
         services.add_agent(org, id_number=citizen.id_number, actor=citizen)
+    assert "is the legal representative" in caught.value.message_dict["id_number"][0]
     services.add_agent(org, id_number=other_citizen.id_number, actor=citizen)
     with pytest.raises(services.ServiceError):
         services.add_agent(org, id_number=other_citizen.id_number, actor=citizen)
@@ -238,5 +233,5 @@ def test_errors_are_in_the_active_language(citizen):
         with pytest.raises(services.ServiceError) as caught:
             register(id_number=citizen.id_number)
         assert caught.value.message_dict["id_number"] == [
-            "该公民身份号码已注册账号。请直接登录，或到政务服务大厅重置密码。"
+            "该公民身份号码无法用于注册。如您已有账号，请直接登录，或到政务服务大厅、拨打12345热线重置账号。"
         ]
