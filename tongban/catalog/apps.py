@@ -8,6 +8,6 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self) -> None:
-        from tongban.catalog import changes  # noqa: PLC0415 - models must be loaded first
+        from tongban.catalog import changes
 
         changes.connect()

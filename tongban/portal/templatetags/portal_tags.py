@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django import template
 from django.db import models
