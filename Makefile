@@ -10,7 +10,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/tongban
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help venv setup demo serve worker test test-pg test-fast lint fmt messages bench clean
+.PHONY: help venv setup demo serve worker test test-pg test-fast lint fmt messages bench fuzz clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-10s\033[0m %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ messages: venv ## Extract and compile translations per app (needs GNU gettext)
 	  ../$(BIN)/tongban makemessages -l zh_Hans -l en --no-obsolete -v0 -i '*.py' "$${args[@]}"
 	cd tongban && ../$(BIN)/tongban compilemessages -v0
 	@echo "Fill every empty msgstr in tongban/*/locale/zh_Hans and tongban/locale/zh_Hans, then run make messages again."
+
+fuzz: venv ## Fuzz the API harder than make test (TONGBAN_FUZZ_EXAMPLES, default 1000)
+	TONGBAN_FUZZ_EXAMPLES=$${TONGBAN_FUZZ_EXAMPLES:-1000} $(BIN)/pytest -p no:cacheprovider tests/test_api_fuzz.py
 
 bench: venv ## Run the benchmarks in bench/ (not part of make test)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -7,9 +7,17 @@ a city leader and an administrator.
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the same examples every time (a red build must be reproducible); developers get
+# fresh random examples, and a failure prints the blob to replay it (@reproduce_failure).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 from tongban.core.identifiers import resident_id_check_char, uscc_check_char
 

@@ -47,6 +47,7 @@ TAGS = [
 ]
 
 _ERROR_DESCRIPTIONS = {
+    "400": "A parameter contains a character that is never accepted (NUL) (problem details).",
     "404": "Not found (problem details).",
     "422": "Invalid parameters; `errors` names each one (problem details).",
     "500": "Unexpected server error (problem details).",
@@ -67,6 +68,40 @@ def _problem_component() -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, definitions
 
 
+# No parameter may carry U+0000: core.middleware answers 400 before any view runs.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+EMPTY_MEANS_NOT_GIVEN = "An empty value (`name=`) is the same as leaving the parameter out."
+
+
+def _forbid_nul(schema: dict[str, Any]) -> None:
+    """Declare the NUL rule on every string (also inside ``anyOf``) of a parameter."""
+    if schema.get("type") == "string" and "enum" not in schema:
+        schema.setdefault("pattern", NO_NUL_PATTERN)
+    for option in schema.get("anyOf", []):
+        _forbid_nul(option)
+
+
+def document_parameters(operation: dict[str, Any]) -> None:
+    """State what ``org.api.QueryParams`` and the NUL guard do, so the document matches:
+    an optional query parameter given as an empty string means "not given" (a form sends
+    ``?level=`` for "any"), and no parameter may contain NUL."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.setdefault("schema", {})
+        _forbid_nul(schema)
+        if parameter.get("in") != "query" or parameter.get("required"):
+            continue
+        empty = {"type": "string", "maxLength": 0}
+        if "anyOf" in schema:
+            schema["anyOf"].append(empty)
+        else:
+            keep = {k: schema.pop(k) for k in list(schema) if k not in ("title", "description")}
+            schema["anyOf"] = [keep, empty]
+            if "default" in keep:
+                schema["default"] = keep.pop("default")
+        note = parameter.get("description", "")
+        parameter["description"] = f"{note} {EMPTY_MEANS_NOT_GIVEN}".strip()
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the Problem schema and the error responses every operation can give."""
     problem, definitions = _problem_component()
@@ -76,10 +111,11 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     ref = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
+            document_parameters(operation)
             responses = operation.setdefault("responses", {})
             statuses = ["500"]
             if operation.get("parameters"):
-                statuses.append("422")
+                statuses.extend(["400", "422"])
             if "{" in path:
                 statuses.append("404")
             for status in statuses:

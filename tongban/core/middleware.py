@@ -33,7 +33,7 @@ class RejectNulBytesMiddleware:
                 "title": _("Bad request"),
                 "status": 400,
                 "detail": message,
-                "errors": [{"field": field, "message": message}],
+                "errors": [{"field": field, "message": message, "code": "nul_character"}],
             }
             return HttpResponse(
                 json.dumps(body, ensure_ascii=False),

@@ -14,6 +14,7 @@ record; child rows whose 实施编码 names no item land in ``"_orphans"``.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Sequence
 from typing import IO, Any
 
@@ -373,13 +374,20 @@ def _read_sheet(ws: Any, kind: str) -> list[dict[str, Any]]:
     return records
 
 
+# What a damaged or foreign file raises inside openpyxl and the zip and zlib modules.
+DAMAGED_WORKBOOK = (
+    InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+    KeyError, OSError, ValueError,
+)  # fmt: skip
+
+
 def read_xlsx(fileobj: IO[bytes]) -> dict[str, Any]:
     """Read a catalogue workbook into the JSON shape; ``CatalogueFormatError`` if unreadable."""
     check_size(fileobj)
     fileobj.seek(0)
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except DAMAGED_WORKBOOK as exc:
         raise CatalogueFormatError(
             _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")
         ) from exc
@@ -390,6 +398,13 @@ def read_xlsx(fileobj: IO[bytes]) -> dict[str, Any]:
                 _("The workbook lacks these sheets: %(sheets)s.") % {"sheets": "、".join(missing)}
             )
         read = {kind: _read_sheet(wb[SHEETS[kind][0]], kind) for kind in SHEETS}
+    except CatalogueFormatError:
+        raise
+    except DAMAGED_WORKBOOK as exc:
+        # read_only workbooks inflate each sheet as it is read: damage shows up only here.
+        raise CatalogueFormatError(
+            _("The workbook is damaged and cannot be read. Save it again in Excel and retry.")
+        ) from exc
     finally:
         wb.close()
     items = read["items"]
