@@ -43,8 +43,8 @@ test-pg: venv ## Run the whole suite on PostgreSQL ($$PG_URL)
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 lint: venv ## ruff, mypy, the layering contract and a migrations check
-	$(BIN)/ruff check tongban tests bench
-	$(BIN)/ruff format --check tongban tests bench
+	$(BIN)/ruff check tongban tests bench conftest.py
+	$(BIN)/ruff format --check tongban tests bench conftest.py
 	$(BIN)/mypy tongban
 	$(BIN)/lint-imports
 	$(BIN)/tongban makemigrations --check --dry-run

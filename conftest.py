@@ -13,13 +13,13 @@ import random
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tongban.core.identifiers import resident_id_check_char, uscc_check_char
+
 # CI runs the same examples every time (a red build must be reproducible); developers get
 # fresh random examples, and a failure prints the blob to replay it (@reproduce_failure).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
-
-from tongban.core.identifiers import resident_id_check_char, uscc_check_char
 
 PASSWORD = "Correct-Horse-42"
 
@@ -44,10 +44,12 @@ def city(db):
     from tongban.org.models import Region, RegionLevel
 
     gd = Region.objects.create(code="440000", name="广东省", level=RegionLevel.PROVINCE)
-    zs = Region.objects.create(code="442000", name="中山市", name_en="Zhongshan",
-                               level=RegionLevel.PREFECTURE, parent=gd)
-    town = Region.objects.create(code="442000111000", name="小榄镇", name_en="Xiaolan",
-                                 level=RegionLevel.TOWN, parent=zs)
+    zs = Region.objects.create(
+        code="442000", name="中山市", name_en="Zhongshan", level=RegionLevel.PREFECTURE, parent=gd
+    )
+    town = Region.objects.create(
+        code="442000111000", name="小榄镇", name_en="Xiaolan", level=RegionLevel.TOWN, parent=zs
+    )
     return {"province": gd, "city": zs, "town": town}
 
 
@@ -56,8 +58,11 @@ def department_a(city):
     from tongban.org.models import Department
 
     return Department.objects.create(
-        code="scjg", name="中山市市场监督管理局", name_en="Market Regulation Bureau",
-        uscc=make_uscc("11442000MB2C1111"), region=city["city"],
+        code="scjg",
+        name="中山市市场监督管理局",
+        name_en="Market Regulation Bureau",
+        uscc=make_uscc("11442000MB2C1111"),
+        region=city["city"],
     )
 
 
@@ -66,8 +71,11 @@ def department_b(city):
     from tongban.org.models import Department
 
     return Department.objects.create(
-        code="ga", name="中山市公安局", name_en="Public Security Bureau",
-        uscc=make_uscc("11442000MB2C2222"), region=city["city"],
+        code="ga",
+        name="中山市公安局",
+        name_en="Public Security Bureau",
+        uscc=make_uscc("11442000MB2C2222"),
+        region=city["city"],
     )
 
 
@@ -80,22 +88,23 @@ def _user(username: str, **fields):
 
 @pytest.fixture
 def citizen(db):
-    return _user("citizen-a", real_name="陈小明", id_number=make_resident_id(seq=121),
-                 phone="13800000001")
+    return _user(
+        "citizen-a", real_name="陈小明", id_number=make_resident_id(seq=121), phone="13800000001"
+    )
 
 
 @pytest.fixture
 def other_citizen(db):
-    return _user("citizen-b", real_name="李华", id_number=make_resident_id(seq=142),
-                 phone="13800000002")
+    return _user(
+        "citizen-b", real_name="李华", id_number=make_resident_id(seq=142), phone="13800000002"
+    )
 
 
 @pytest.fixture
 def official_a(department_a):
     from tongban.accounts.models import Role, RoleAssignment, UserKind
 
-    user = _user("official-a", real_name="王审批", kind=UserKind.OFFICIAL,
-                 department=department_a)
+    user = _user("official-a", real_name="王审批", kind=UserKind.OFFICIAL, department=department_a)
     RoleAssignment.objects.create(user=user, role=Role.REVIEWER, department=department_a)
     return user
 
@@ -104,17 +113,16 @@ def official_a(department_a):
 def official_b(department_b):
     from tongban.accounts.models import Role, RoleAssignment, UserKind
 
-    user = _user("official-b", real_name="赵民警", kind=UserKind.OFFICIAL,
-                 department=department_b)
+    user = _user("official-b", real_name="赵民警", kind=UserKind.OFFICIAL, department=department_b)
     RoleAssignment.objects.create(user=user, role=Role.REVIEWER, department=department_b)
     return user
 
 
 @pytest.fixture
 def admin_user(db):
-    from tongban.accounts.models import UserKind
-
     from django.contrib.auth import get_user_model
+
+    from tongban.accounts.models import UserKind
 
     return get_user_model().objects.create_superuser(
         username="admin", password=PASSWORD, kind=UserKind.ADMIN, real_name="管理员"
