@@ -60,16 +60,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is on every log line and response; metrics time everything.
+    "tongban.core.observability.logs.RequestIdMiddleware",
+    "tongban.core.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tongban.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the locale (pages in the user's language), before anything reads the body.
+    "tongban.core.security.RequestSizeLimitMiddleware",
+    "tongban.core.security.RateLimitMiddleware",
     "tongban.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -192,7 +199,51 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere, the admin included (tongban.core.security).
+TONGBAN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+TONGBAN_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# 413 above this many bytes in one request, decided from Content-Length before reading the
+# body. Keep it above every per-form limit (CATALOG_IMPORT_MAX_BYTES plus form overhead) so
+# a file a little too large still gets its form's own message.
+TONGBAN_MAX_REQUEST_BYTES = env_int("TONGBAN_MAX_REQUEST_BYTES", 25 * 1024 * 1024)
+# Requests per minute per client address and route group; 0 turns a limit off. Counted in
+# the cache: shared by all processes with CACHE_URL=redis://, per process otherwise.
+TONGBAN_RATE_LIMITS = {
+    "login": env_int("TONGBAN_RATE_LIMIT_LOGIN", 20),  # form posts only
+    "register": env_int("TONGBAN_RATE_LIMIT_REGISTER", 20),  # form posts only
+    "search": env_int("TONGBAN_RATE_LIMIT_SEARCH", 60),
+    "api": env_int("TONGBAN_RATE_LIMIT_API", 120),
+}
+if TESTING:  # tests that exercise the limiter set their own limits
+    TONGBAN_RATE_LIMITS = dict.fromkeys(TONGBAN_RATE_LIMITS, 1_000_000)
+# Behind our own reverse proxy: take the client address from the last X-Forwarded-For entry.
+TONGBAN_TRUST_X_FORWARDED_FOR = env_bool("TONGBAN_TRUST_X_FORWARDED_FOR", False)
+
+# --- Health and metrics (/healthz public, /metrics for these addresses or networks) -------
+TONGBAN_METRICS_ALLOWED = env_list("TONGBAN_METRICS_ALLOWED", ["127.0.0.1", "::1"])
+TONGBAN_HEALTH_MAX_TASK_WAIT = env_int("TONGBAN_HEALTH_MAX_TASK_WAIT", 900)  # seconds
+TONGBAN_HEALTH_MIN_FREE_BYTES = env_int("TONGBAN_HEALTH_MIN_FREE_BYTES", 512 * 1024 * 1024)
+# Gauges read at scrape time: name -> (help, dotted path of a callable giving a number or a
+# queryset to count).
+TONGBAN_METRICS_GAUGES = {
+    "tongban_published_items": (
+        "Service items published in the catalogue.",
+        "tongban.catalog.queries.published_items",
+    ),
+    "tongban_audit_records": (
+        "Audit records written.",
+        "tongban.core.observability.metrics.audit_record_count",
+    ),
+    "tongban_tasks_ready": (
+        "Background tasks waiting for a worker.",
+        "tongban.core.observability.metrics.ready_task_count",
+    ),
+}
 
 # --- Background work (Django tasks API through the django-tasks backport) ---------------
 TASKS = {
@@ -228,14 +279,35 @@ TONGBAN_CITY_NAME = env_str("TONGBAN_CITY_NAME", "")
 # override any rule in the admin (QualityRuleSetting). Keys are rule codes of catalog.quality.
 CATALOG_QUALITY_DEFAULTS: dict[str, str] = {}
 
+# Plain lines, or JSON lines with LOG_FORMAT=json; every line carries the request id, and ID
+# and mobile numbers are masked (tongban.core.observability.logs).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "tongban.core.observability.logs.RequestIdFilter"},
+        "sensitive_query": {"()": "tongban.core.observability.logs.SensitiveQueryFilter"},
+    },
+    "formatters": {
+        "plain": {
+            "()": "tongban.core.observability.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "tongban.core.observability.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "sensitive_query"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "jieba": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The development server's request lines, through our handler (filtered, masked).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

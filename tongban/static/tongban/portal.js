@@ -1,6 +1,9 @@
 /* tongban portal: progressive enhancement only. Every page works without this file. */
 (function () {
   "use strict";
+  // htmx would add a <style> element for its indicators on load, which the
+  // Content-Security-Policy (style-src 'self') refuses; no page uses them.
+  if (window.htmx) { window.htmx.config.includeIndicatorStyles = false; }
   function ready() {
     // GOV.UK error summary pattern: move focus to the summary so screen readers announce it.
     var summary = document.querySelector("[data-autofocus]");

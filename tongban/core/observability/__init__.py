@@ -1,0 +1,1 @@
+"""Observability: request ids and structured logs, Prometheus metrics, the health check."""
