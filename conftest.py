@@ -137,3 +137,28 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_given(request, monkeypatch):
+    """``client.force_login`` signs in past the second factor, as ``verified_login`` does.
+
+    Only tests about authentication itself see the second-factor step; they are marked
+    ``real_second_factor``.
+    """
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test import Client
+
+    from tongban.accounts.testing import verified_login
+
+    plain = Client.force_login
+
+    def force_login(self, user, backend=None):
+        monkeypatch.setattr(Client, "force_login", plain)
+        try:
+            verified_login(self, user)
+        finally:
+            monkeypatch.setattr(Client, "force_login", force_login)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

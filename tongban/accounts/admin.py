@@ -7,12 +7,30 @@ kernel's validators, so an administrator cannot store a number that fails its ch
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tongban.accounts.models import Organisation, OrganisationMember, RoleAssignment, User
+from tongban.accounts import services_security
+from tongban.accounts.models import (
+    ADMIN_DUTIES,
+    AccountSession,
+    Organisation,
+    OrganisationMember,
+    RecoveryCode,
+    RoleAssignment,
+    SecondFactorLock,
+    SecurityKey,
+    TotpDevice,
+    User,
+)
 from tongban.core.admin import AuditedAdmin
 from tongban.core.identifiers import validate_mobile, validate_resident_id
 
@@ -31,12 +49,44 @@ class AccountChangeForm(UserChangeForm):
         return validate_mobile(value) if value else None
 
 
+class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    """Refuses a set of assignments that combines two administrative duties (三员)."""
+
+    def clean(self) -> None:
+        super().clean()
+        duties = {
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        } & set(ADMIN_DUTIES)
+        if len(duties) > 1:
+            raise ValidationError(services_security.DUTY_CONFLICT)
+
+
+def _own_account(request: HttpRequest, user_id: Any) -> bool:
+    """Whether an administrator would be changing their own roles (never allowed)."""
+    return user_id is not None and user_id == request.user.pk and not request.user.is_superuser
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    formset = RoleAssignmentFormSet
     extra = 0
     fields = ("role", "department", "region", "granted_at")
     readonly_fields = ("granted_at",)
     autocomplete_fields = ("department", "region")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        own = obj is not None and _own_account(request, obj.pk)
+        return not own and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        own = obj is not None and _own_account(request, obj.pk)
+        return not own and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        own = obj is not None and _own_account(request, obj.pk)
+        return not own and super().has_delete_permission(request, obj)
 
 
 class MembershipInline(admin.TabularInline):
@@ -77,6 +127,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "kind", "password1", "password2")}),
     )
 
+    actions = ("disable_accounts", "end_all_sessions", "reset_second_factors")
+
     @admin.display(description=_("resident ID number"))
     def masked_id(self, obj: User) -> str:
         return obj.masked_id_number
@@ -84,6 +136,51 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     @admin.display(description=_("mobile number"))
     def masked_mobile(self, obj: User) -> str:
         return obj.masked_phone
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only a superuser (development) may grant superuser status, groups or single
+        permissions: everyone else gives rights through roles, which keep duties apart."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        disabled = change and "is_active" in form.changed_data and not obj.is_active
+        # One's own sessions end with the account anyway (inactive accounts are signed out).
+        if disabled and obj.pk != request.user.pk:
+            services_security.disable_account(obj, actor=request.user)  # type: ignore[arg-type]
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[User], service: Any) -> int:
+        done = 0
+        for user in queryset:
+            try:
+                service(user, actor=request.user)
+            except PermissionDenied:
+                continue
+            done += 1
+        self.message_user(
+            request,
+            _("Done for %(count)d account(s).") % {"count": done},
+            messages.SUCCESS if done else messages.WARNING,
+        )
+        return done
+
+    @admin.action(description=_("Disable the accounts and end their sessions"),
+                  permissions=["change"])  # fmt: skip
+    def disable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, services_security.disable_account)
+
+    @admin.action(description=_("End all sessions (sign out everywhere)"),
+                  permissions=["change"])  # fmt: skip
+    def end_all_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, services_security.end_sessions)
+
+    @admin.action(description=_("Reset second factors (enrol again at next sign-in)"),
+                  permissions=["change"])  # fmt: skip
+    def reset_second_factors(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._each(request, queryset, services_security.reset_second_factors)
 
 
 @admin.register(RoleAssignment)
@@ -93,6 +190,84 @@ class RoleAssignmentAdmin(AuditedAdmin):
     search_fields = ("user__username", "user__real_name", "department__name")
     autocomplete_fields = ("user", "department", "region")
     list_select_related = ("user", "department", "region")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        own = obj is not None and _own_account(request, obj.user_id)
+        return not own and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        own = obj is not None and _own_account(request, obj.user_id)
+        return not own and super().has_delete_permission(request, obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
+        if _own_account(request, obj.user_id):
+            raise PermissionDenied(services_security.OWN_ROLES)
+        super().save_model(request, obj, form, change)
+
+
+class SecondFactorAdmin(AuditedAdmin):
+    """Second-factor records: visible and removable (a reset), never editable: secrets,
+    digests and public keys are not shown."""
+
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__real_name")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(SecondFactorAdmin):
+    list_display = ("user", "confirmed", "created_at", "last_used_at")
+    fields = readonly_fields = ("user", "confirmed", "created_at", "confirmed_at", "last_used_at")
+
+
+@admin.register(SecurityKey)
+class SecurityKeyAdmin(SecondFactorAdmin):
+    list_display = ("user", "name", "created_at", "last_used_at", "sign_count")
+    fields = readonly_fields = ("user", "name", "created_at", "last_used_at", "sign_count")
+
+
+@admin.register(RecoveryCode)
+class RecoveryCodeAdmin(SecondFactorAdmin):
+    list_display = ("user", "created_at", "used_at")
+    fields = readonly_fields = ("user", "created_at", "used_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SecondFactorLock)
+class SecondFactorLockAdmin(SecondFactorAdmin):
+    list_display = ("user", "failures", "locked_until", "last_failure_at")
+    fields = readonly_fields = ("user", "failures", "locked_until", "last_failure_at")
+    actions = ("unlock",)
+
+    @admin.action(description=_("Unlock the second factor"), permissions=["delete"])
+    def unlock(self, request: HttpRequest, queryset: QuerySet[SecondFactorLock]) -> None:
+        for lock in queryset.select_related("user"):
+            services_security.unlock_second_factor(lock.user, actor=request.user)  # type: ignore[arg-type]
+        self.message_user(request, _("Unlocked."), messages.SUCCESS)
+
+
+@admin.register(AccountSession)
+class AccountSessionAdmin(SecondFactorAdmin):
+    """Signed-in sessions; deleting one signs that browser out (ASVS 7.4.5)."""
+
+    list_display = ("user", "created_at")
+    fields = readonly_fields = ("user", "created_at")
+
+    def delete_model(self, request: HttpRequest, obj: AccountSession) -> None:
+        services_security.end_session(obj, actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AccountSession]) -> None:
+        for row in queryset.select_related("user"):
+            services_security.end_session(row, actor=request.user)  # type: ignore[arg-type]
 
 
 class OrganisationMemberInline(admin.TabularInline):

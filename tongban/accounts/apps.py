@@ -9,7 +9,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from tongban.accounts import roles
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from tongban.accounts import checks, roles, signals  # noqa: F401 - checks register
         from tongban.accounts.models import RoleAssignment
 
         # After every app: permissions of apps migrated later exist only then.
@@ -17,3 +19,5 @@ class AccountsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(roles.on_assignment_change, sender=RoleAssignment,
                            dispatch_uid=f"tongban.roles.{signal is post_save}")  # fmt: skip
+        user_logged_in.connect(signals.on_sign_in, dispatch_uid="tongban.accounts.sign_in")
+        user_logged_out.connect(signals.on_sign_out, dispatch_uid="tongban.accounts.sign_out")

@@ -250,3 +250,58 @@ class AddAgentForm(DescribedFieldsMixin, forms.Form):
             "max_length": _("A resident ID number has 18 characters."),
         },
     )
+
+
+# --- second factors ------------------------------------------------------------------------
+
+
+class TotpCodeForm(DescribedFieldsMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        help_text=_("The 6 digits the app shows now, for example 123456."),
+        max_length=20,
+        widget=_text(
+            "one-time-code",
+            inputmode="numeric",
+            autofocus=True,
+            **{"class": "tb-input tb-input--w10"},
+        ),
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app.")},
+    )
+
+
+class RecoveryCodeForm(DescribedFieldsMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Recovery code"),
+        help_text=_("One of the recovery codes you saved, for example abcd-efgh-jkmn-pqrs."),
+        max_length=40,
+        widget=_text("off", autofocus=True, **{"class": "tb-input tb-input--w20"}),
+        error_messages={"required": _("Enter one of your recovery codes.")},
+    )
+
+
+class SecurityKeyForm(DescribedFieldsMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the security key"),
+        help_text=_("So that you can tell your keys apart, for example 'blue key'."),
+        max_length=60,
+        widget=_text(**{"class": "tb-input tb-input--w20"}),
+        error_messages={"required": _("Give the security key a name, such as 'blue key'.")},
+    )
+    credential = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-webauthn-credential": ""}),
+        max_length=20000,
+        error_messages={
+            "required": _("The browser did not send a response from the security key. Try again.")
+        },
+    )
+
+
+class SecurityKeyAssertionForm(forms.Form):
+    credential = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-webauthn-credential": ""}),
+        max_length=20000,
+        error_messages={
+            "required": _("The browser did not send a response from the security key. Try again.")
+        },
+    )

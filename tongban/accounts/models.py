@@ -8,6 +8,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.identifiers import mask_phone, mask_resident_id, validate_uscc
@@ -82,6 +83,12 @@ class Role(models.TextChoices):
     CITY_LEADER = "city_leader", _("City leader")
     CATALOG_ADMIN = "catalog_admin", _("Catalogue administrator")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+#: The three administrative duties (三员) that no account may combine.
+ADMIN_DUTIES: tuple[str, ...] = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 
 
 class RoleAssignment(models.Model):
@@ -113,7 +120,18 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "department"], name="role_assignment_unique"
-            )
+            ),
+            # Separation of duties (三员): at most one administrative duty per account,
+            # enforced by the database (a partial unique index on both databases).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(role__in=ADMIN_DUTIES),
+                name="one_admin_duty_per_user",
+                violation_error_message=_(
+                    "This person already holds one of the system, security and audit "
+                    "administrator roles; nobody may hold two of them."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,3 +209,113 @@ class OrganisationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+
+# --- Second factors and sessions (docs/security-authentication.md) ------------------------
+
+
+class SecondFactorKind(models.TextChoices):
+    TOTP = "totp", _("Authenticator app")
+    WEBAUTHN = "webauthn", _("Security key")
+    RECOVERY_CODE = "recovery", _("Recovery code")
+
+
+class TotpDevice(models.Model):
+    """An authenticator app (RFC 6238, 6 digits, 30 s). The shared secret is stored
+    encrypted with the configured crypto suite (``field-encryption`` key)."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    encrypted_secret = models.TextField(_("encrypted secret"), editable=False)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    # The last time step accepted: a code is never accepted twice (replay).
+    last_step = models.BigIntegerField(_("last time step used"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code, stored as a SHA-256 digest only."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pk}"
+
+
+class SecurityKey(models.Model):
+    """A WebAuthn / FIDO2 credential (security key or platform authenticator)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="security_keys"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    credential_id = models.CharField(
+        _("credential ID"), max_length=1400, unique=True, editable=False
+    )  # base64url
+    public_key = models.BinaryField(_("public key"), editable=False)  # COSE_Key
+    sign_count = models.PositiveBigIntegerField(_("signature counter"), default=0)
+    transports = models.CharField(_("transports"), max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("security key")
+        verbose_name_plural = _("security keys")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
+
+class SecondFactorLock(models.Model):
+    """Wrong second-factor codes of one account; enough of them lock the second factor."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="second_factor_lock"
+    )
+    failures = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second factor lock-out")
+        verbose_name_plural = _("second factor lock-outs")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.failures}"
+
+
+class AccountSession(models.Model):
+    """Which sessions belong to which account, so that they can all be ended at once."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="account_sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

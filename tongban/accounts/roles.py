@@ -22,6 +22,13 @@ ALL = ("add", "change", "delete", "view")
 
 # (app_label, model or "*", actions) for each role. Roles that work on cases get their
 # permissions with the approval module; until then they have no admin rights.
+#
+# Separation of duties (三员, docs/security-authentication.md): the system administrator
+# runs the platform (organisation, catalogue read-only, keys read-only); the security
+# administrator manages accounts, roles, second factors, sessions and lock-outs (not the
+# catalogue, not the audit trail); the audit administrator reads the audit trail, seals,
+# sign-in attempts and role assignments and can change nothing. Nobody holds two of them
+# (``RoleAssignment`` constraint ``one_admin_duty_per_user``).
 ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     Role.CATALOG_ADMIN: (
         ("catalog", "*", ALL),
@@ -29,16 +36,39 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     ),
     Role.SYSTEM_ADMIN: (
         ("org", "*", ALL),
-        ("accounts", "*", ALL),
         ("catalog", "*", ("view",)),
-        ("core", "*", ("view",)),
+        ("core", "generation", ("view",)),
+        ("core", "cryptokey", ("view",)),
+        ("accounts", "organisation", ("view",)),
+        ("accounts", "organisationmember", ("view",)),
+    ),
+    Role.SECURITY_ADMIN: (
+        ("accounts", "user", ("add", "change", "view")),
+        ("accounts", "roleassignment", ALL),
+        ("accounts", "totpdevice", ("view", "delete")),
+        ("accounts", "securitykey", ("view", "delete")),
+        ("accounts", "recoverycode", ("view",)),
+        ("accounts", "secondfactorlock", ("view", "change", "delete")),
+        ("accounts", "accountsession", ("view", "delete")),
+        ("axes", "*", ("view", "delete")),
+        ("org", "department", ("view",)),
+        ("org", "region", ("view",)),
+    ),
+    Role.AUDIT_ADMIN: (
+        ("core", "auditrecord", ("view",)),
+        ("core", "auditstreamhead", ("view",)),
+        ("core", "auditseal", ("view",)),
+        ("axes", "*", ("view",)),
+        ("accounts", "roleassignment", ("view",)),
     ),
     Role.CLERK: (),
     Role.REVIEWER: (),
     Role.DEPARTMENT_LEADER: (),
     Role.CITY_LEADER: (),
 }
-STAFF_ROLES = frozenset({Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN})
+STAFF_ROLES = frozenset(
+    {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+)
 
 
 def _permissions_of(role: str) -> list[Permission]:

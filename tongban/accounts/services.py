@@ -28,6 +28,7 @@ from tongban.accounts.models import (
     User,
     UserKind,
 )
+from tongban.accounts.passwords import password_validators
 from tongban.core.audit import record_audit
 from tongban.core.identifiers import parse_resident_id, validate_mobile, validate_uscc
 
@@ -135,7 +136,7 @@ def _citizen_from_input(
         assurance_level=AssuranceLevel.SELF_DECLARED,
     )
     try:
-        validate_password(password or "", user=user)
+        validate_password(password or "", user=user, password_validators=password_validators())
     except ValidationError as exc:
         errors.add("password", exc)
     return user, errors

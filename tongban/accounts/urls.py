@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.accounts import views
+from tongban.accounts import views, views_security
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,20 @@ urlpatterns = [
         views.remove_agent,
         name="remove_agent",
     ),
+    # Second factor: the second step of signing in …
+    path("two-factor/", views_security.verify, name="second_factor"),
+    path("two-factor/key/", views_security.verify_key, name="second_factor_key"),
+    path("two-factor/recovery/", views_security.verify_recovery, name="second_factor_recovery"),
+    # … and one's own factors and sessions.
+    path("me/security/", views_security.security_page, name="security"),
+    path("me/security/app/", views_security.enrol_totp, name="enrol_totp"),
+    path("me/security/app/remove/", views_security.remove_totp, name="remove_totp"),
+    path("me/security/keys/add/", views_security.add_security_key, name="add_security_key"),
+    path(
+        "me/security/keys/<int:key_id>/remove/",
+        views_security.remove_security_key,
+        name="remove_security_key",
+    ),
+    path("me/security/recovery-codes/", views_security.recovery_codes, name="recovery_codes"),
+    path("me/security/sign-out-everywhere/", views_security.end_my_sessions, name="end_sessions"),
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.accounts import queries, services
+from tongban.accounts import queries, second_factor, services
 from tongban.accounts.forms import (
     AddAgentForm,
     CitizenRegistrationForm,
@@ -31,9 +31,22 @@ LOGIN_BACKEND = "tongban.accounts.backends.IdentifierBackend"
 
 
 class SignInView(LoginView):
+    """The password step. Accounts with a second factor (or that must have one) go on to
+    verify or enrol it; ``SecondFactorMiddleware`` keeps them there until they do."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        needed = second_factor.requirement(self.request.session, form.get_user())
+        if needed is second_factor.Requirement.NONE:
+            return response
+        self.request.session[second_factor.SESSION_NEXT] = self.get_success_url()
+        if needed is second_factor.Requirement.ENROL:
+            return redirect("accounts:enrol_totp")
+        return redirect("accounts:second_factor")
 
 
 def lockout_response(

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "tongban.core.security.RateLimitMiddleware",
     "tongban.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tongban.accounts.middleware.SessionTimeoutMiddleware",
+    "tongban.accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -144,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tongban.accounts.passwords.PersonalDataPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
@@ -154,6 +157,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 # Per account, whatever the address: guesses spread over many addresses still lock it.
 AXES_LOCKOUT_PARAMETERS = [["username"]]
+# axes.W006 asks for the address too; not here: many citizens share one address behind
+# carrier-grade NAT, and guesses from one address are already rate-limited per address
+# (core.security, TONGBAN_RATE_LIMITS).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Unknown identifiers are stored as a keyed digest, never as a raw ID or phone number.
 AXES_USERNAME_CALLABLE = "tongban.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -161,6 +168,14 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "tongban.accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Second factors and sessions (docs/security-authentication.md). WebAuthn refuses an IP
+# address as relying party: open the demo at http://localhost:8000 to use a security key.
+TONGBAN_WEBAUTHN_RP_ID = env_str("TONGBAN_WEBAUTHN_RP_ID", "localhost")
+TONGBAN_SESSION_IDLE_SECONDS = {
+    "official": env_int("TONGBAN_SESSION_IDLE_OFFICIAL", 30 * 60),
+    "citizen": env_int("TONGBAN_SESSION_IDLE_CITIZEN", 2 * 3600),
+}
 
 # --- Language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -194,6 +209,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+TONGBAN_SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None

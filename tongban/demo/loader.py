@@ -8,6 +8,7 @@ through the catalogue importer (``import_catalogue_data``), which upserts by cod
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 from pathlib import Path
@@ -20,8 +21,11 @@ from tongban.accounts.models import (
     OrganisationMember,
     Role,
     RoleAssignment,
+    TotpDevice,
     User,
+    UserKind,
 )
+from tongban.accounts.second_factor import encrypt_totp_secret
 from tongban.catalog.io.importer import import_catalogue_data
 from tongban.catalog.models import Bundle, ServiceItem, Theme
 from tongban.core.audit import record_audit
@@ -159,7 +163,6 @@ def load_personas(departments: dict[str, Department], *, reset_passwords: bool) 
                 "id_number": p.id_number,
                 "phone": p.phone,
                 "department": dept,
-                "is_staff": p.is_staff,
                 "is_superuser": p.is_superuser,
                 "is_active": True,
                 "assurance_level": p.assurance_level,
@@ -176,7 +179,12 @@ def load_personas(departments: dict[str, Department], *, reset_passwords: bool) 
                 department=dept if role in DEPARTMENT_ROLES else None,
                 defaults={"region_id": region_code},
             )
+        if p.kind != UserKind.CITIZEN:
+            enrol_demo_totp(user)
         users[p.username] = user
+    User.objects.filter(username__in=people.RETIRED_PERSONAS).update(
+        is_superuser=False, is_staff=False, is_active=False
+    )
     for b in people.BUSINESSES:
         rep = users[b.legal_representative]
         organisation, _ = Organisation.objects.update_or_create(
@@ -198,6 +206,21 @@ def load_personas(departments: dict[str, Department], *, reset_passwords: bool) 
                 user=user,
                 defaults={"role": role, "is_active": True},
             )
+
+
+def demo_totp_secret() -> bytes:
+    text = people.DEMO_TOTP_SECRET
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def enrol_demo_totp(user: User) -> None:
+    """Give a demo official the published authenticator secret, unless they have one."""
+    if not TotpDevice.objects.filter(user=user).exists():
+        TotpDevice.objects.create(
+            user=user,
+            encrypted_secret=encrypt_totp_secret(user.pk, demo_totp_secret()),
+            confirmed=True,
+        )
 
 
 def demo_counts() -> dict[str, int]:

@@ -24,7 +24,7 @@ def test_a_catalogue_administrator_may_import_and_use_the_admin(citizen, client)
 
 
 def test_losing_the_role_takes_the_rights_away(citizen):
-    assignment = RoleAssignment.objects.create(user=citizen, role=Role.SYSTEM_ADMIN)
+    assignment = RoleAssignment.objects.create(user=citizen, role=Role.SECURITY_ADMIN)
     assert User.objects.get(pk=citizen.pk).has_perm("accounts.change_user")
     assignment.delete()
     user = User.objects.get(pk=citizen.pk)

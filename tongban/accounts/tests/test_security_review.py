@@ -315,13 +315,13 @@ def test_a_concurrent_add_of_the_same_agent_is_a_clear_error(
     services.add_agent(business, id_number=other_citizen.id_number, actor=citizen)
     # The second request checked before the first one committed: it sees no membership.
     monkeypatch.setattr(services, "_membership", lambda org, user: None)
+    client.force_login(citizen)  # signing in is audited too: before counting
     audits = AuditRecord.objects.count()
     with pytest.raises(services.ServiceError) as caught:
         services.add_agent(business, id_number=other_citizen.id_number, actor=citizen)
     assert caught.value.message_dict["id_number"] == [
         "This person is already an agent of the business."
     ]
-    client.force_login(citizen)
     url = reverse("accounts:add_agent", args=[business.pk])
     response = client.post(url, {"id_number": other_citizen.id_number}, **EN)
     assert response.status_code == 200

@@ -1,7 +1,8 @@
-"""Demo personas: citizens, a business, officials, leaders and an administrator.
+"""Demo personas: citizens, a business, officials, leaders and three administrators.
 
 Every ID number and credit code is invented (checksum-valid, region 442000). All personas
-share one password, printed by ``tongban demo_logins``.
+share one password, printed by ``tongban demo_logins``; officials and administrators
+also share one authenticator-app secret (``DEMO_TOTP_SECRET``) for their second factor.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ class PersonaData:
     phone: str | None = None
     department: str | None = None  # department code
     roles: tuple[tuple[str, str | None], ...] = ()  # (role, region code or None)
-    is_staff: bool = False
     is_superuser: bool = False
     assurance_level: int = 1
     email: str = ""
@@ -134,17 +134,40 @@ OFFICIALS: list[PersonaData] = [
         department="zssj",
         roles=(("city_leader", "442000"),),
     ),
+    # Separation of duties (三员): three administrators, one duty each, no superuser.
     P(
-        "admin",
+        "sysadmin",
         "系统管理员",
         "admin",
-        "Administrator: Django admin (/admin/), catalogue and quality rules",
+        "System administrator: Django admin (/admin/), organisation, catalogue and quality rules",
         department="zssj",
         roles=(("system_admin", None), ("catalog_admin", None)),
-        is_staff=True,
-        is_superuser=True,
+    ),
+    P(
+        "secadmin",
+        "安全管理员",
+        "admin",
+        "Security administrator: accounts, roles, second factors, sessions, lock-outs",
+        department="zssj",
+        roles=(("security_admin", None),),
+    ),
+    P(
+        "auditor",
+        "审计管理员",
+        "admin",
+        "Audit administrator: read the audit trail, sign-in attempts and role assignments",
+        department="zssj",
+        roles=(("audit_admin", None),),
     ),
 ]
+
+#: Personas of earlier demo versions: disabled (and stripped of superuser) on reload.
+RETIRED_PERSONAS: tuple[str, ...] = ("admin",)
+
+#: The authenticator-app secret of every demo official and administrator (RFC 6238, base32).
+#: Published like the demo password: add it to an app, or read the current code from
+#: ``tongban demo_logins``. Never used outside the demo.
+DEMO_TOTP_SECRET = "KRHU4R2CIFHCARCFJVHSAMRQGI3CAVCPKRIA"  # noqa: S105 - "TONGBAN DEMO 2026 TOTP"
 
 PERSONAS: list[PersonaData] = CITIZENS + OFFICIALS
 

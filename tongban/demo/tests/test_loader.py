@@ -86,12 +86,40 @@ def test_officials_leaders_and_admin(loaded):
     assert RoleAssignment.objects.filter(
         user__username="leader.he", role=Role.CITY_LEADER, region_id="442000"
     ).exists()
-    admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff and admin.kind == "admin"
-    assert set(admin.role_assignments.values_list("role", flat=True)) == {
-        Role.SYSTEM_ADMIN,
-        Role.CATALOG_ADMIN,
+    duties = {}
+    for username in ("sysadmin", "secadmin", "auditor"):
+        admin = User.objects.get(username=username)
+        assert admin.is_staff and admin.kind == "admin" and not admin.is_superuser
+        duties[username] = set(admin.role_assignments.values_list("role", flat=True))
+    assert duties == {
+        "sysadmin": {Role.SYSTEM_ADMIN, Role.CATALOG_ADMIN},
+        "secadmin": {Role.SECURITY_ADMIN},
+        "auditor": {Role.AUDIT_ADMIN},
     }
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_demo_officials_have_the_published_authenticator_secret(loaded):
+    import time
+
+    from tongban.accounts import second_factor, totp
+    from tongban.accounts.models import TotpDevice
+    from tongban.demo.loader import demo_totp_secret
+
+    device = TotpDevice.objects.get(user__username="secadmin")
+    assert second_factor.decrypt_totp_secret(device) == demo_totp_secret()
+    assert not TotpDevice.objects.filter(user__username="chen.xiaoming").exists()
+    code = totp.code_at(demo_totp_secret(), time.time())
+    assert totp.match(second_factor.decrypt_totp_secret(device), code, after_step=0)
+
+
+def test_an_old_demo_superuser_is_retired(loaded):
+    from tongban.demo.loader import load_personas
+
+    User.objects.create_superuser(username="admin", password="x", kind="admin")
+    load_personas({d.code: d for d in Department.objects.all()}, reset_passwords=False)
+    old = User.objects.get(username="admin")
+    assert not old.is_superuser and not old.is_active
 
 
 def test_published_items_in_database_have_no_blockers(loaded):
@@ -115,3 +143,5 @@ def test_commands_run(capsys):
     call_command(LoginsCommand())
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out and "442000198803151356" in out and "13907601001" in out
+    assert "secadmin" in out and "auditor" in out and "sysadmin" in out
+    assert "KRHU 4R2C" in out  # the demo authenticator secret, grouped for typing

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tongban.demo.data.people import DEMO_PASSWORD, PERSONAS, PersonaData
+from tongban.accounts import totp
+from tongban.demo.data.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS, PersonaData
+from tongban.demo.loader import demo_totp_secret
 
 
 def login_lines(p: PersonaData) -> list[str]:
@@ -15,6 +18,8 @@ def login_lines(p: PersonaData) -> list[str]:
         lines.append(f"ID {p.id_number}")
     if p.phone:
         lines.append(f"phone {p.phone}")
+    if p.kind != "citizen":
+        lines.append("+ authenticator code")
     return lines
 
 
@@ -61,4 +66,12 @@ class Command(BaseCommand):
         self.stdout.write(
             "Citizens log in with their username, ID number or mobile number. All ID numbers "
             "and credit codes are invented. Run `tongban load_demo` first."
+        )
+        self.stdout.write(
+            "Officials and administrators sign in with two factors: after the password, a "
+            "6-digit code from an authenticator app holding the demo secret "
+            f"{totp.secret_text(demo_totp_secret())} ({DEMO_TOTP_SECRET}). "
+            f"Code right now: {totp.code_at(demo_totp_secret(), time.time())} (changes every "
+            "30 s; run this command again for a fresh one). Security keys (WebAuthn) work on "
+            "http://localhost:8000, not on 127.0.0.1."
         )
