@@ -116,3 +116,22 @@ class AuditedAdmin(admin.ModelAdmin):
         for obj in queryset:
             self._audit(request, obj, "delete")
         return entries
+
+
+from tongban.core.models import AuditSeal  # noqa: E402 - appended with the audit seals
+
+
+@admin.register(AuditSeal)
+class AuditSealAdmin(ReadOnlyAdmin):
+    """Audit seals, read-only: written only by ``tongban audit seal`` and checked by
+    ``tongban audit verify``. The covered hashes are long and left to the command."""
+
+    list_display = ("sealed_at", "stream", "from_seq", "seq", "key_id", "signature_alg")
+    list_filter = ("stream", "signature_alg", "sealed_at")
+    search_fields = ("stream", "key_id", "head_hash")
+    date_hierarchy = "sealed_at"
+    ordering = ("-sealed_at", "-id")
+    fields = readonly_fields = (
+        "stream", "from_seq", "seq", "head_hash", "sealed_at", "key_id", "signature_alg",
+        "signature",
+    )  # fmt: skip

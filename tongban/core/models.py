@@ -149,3 +149,51 @@ class CryptoKey(models.Model):
     def __str__(self) -> str:
         scope = self.department_code or "platform"
         return f"{self.purpose}/{scope} {self.key_id} ({self.alg}, {self.status})"
+
+
+class AuditSeal(models.Model):
+    """A signed statement that a stream's chain held these hashes at ``sealed_at``.
+
+    Written by ``tongban.core.audit.seal_streams`` (``tongban audit seal``, or the worker
+    task) with the active "audit-seal" key. A seal covers the records ``from_seq``..``seq``
+    of one stream (the ones appended since the stream's previous seal) and stores their
+    hashes in order, so that ``verify`` can name the first covered record that changed even
+    when an attacker recomputed every later hash and the stream head. ``signature`` is
+    ``alg.key_id.value``; ``key_id`` and ``signature_alg`` repeat its first two parts for
+    reading and filtering. Append-only, like the records (database triggers).
+    """
+
+    stream = models.CharField(_("stream"), max_length=64)
+    from_seq = models.PositiveBigIntegerField(_("first sequence covered"))
+    seq = models.PositiveBigIntegerField(_("last sequence covered"))
+    head_hash = models.CharField(_("head hash"), max_length=128)
+    # The covered records' hashes, in sequence order, separated by single spaces.
+    record_hashes = models.TextField(_("record hashes"))
+    sealed_at = models.DateTimeField(_("sealed at"))
+    signature = models.TextField(_("signature"))
+    key_id = models.CharField(_("key id"), max_length=64)
+    signature_alg = models.CharField(_("signature algorithm"), max_length=32)
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        ordering = ["stream", "seq"]
+        constraints = [
+            # Both ends unique: two sealers racing on one stream cannot both write a seal,
+            # and no two seals of a stream overlap.
+            models.UniqueConstraint(fields=["stream", "seq"], name="auditseal_stream_seq_unique"),
+            models.UniqueConstraint(
+                fields=["stream", "from_seq"], name="auditseal_stream_from_seq_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} sealed {self.from_seq}..{self.seq}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise AppendOnlyError("audit seals cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("audit seals cannot be deleted")

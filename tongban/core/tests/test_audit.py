@@ -1,13 +1,18 @@
 """The audit chain: appending, verifying, and every kind of tampering being named.
 
-Tampering is done the way an attacker with database access would do it: raw SQL that
-bypasses the ORM's append-only guard.
+Tampering is done the way an attacker with the database owner's rights would do it: drop
+the append-only triggers (``guard_lifted``), then raw SQL that bypasses the ORM's guard.
+That the triggers refuse the same statements otherwise is proved in
+``test_audit_append_only.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from io import StringIO
 
@@ -21,10 +26,28 @@ from tongban.core.models import AppendOnlyError, AuditRecord, AuditStreamHead
 pytestmark = pytest.mark.django_db
 
 TABLE = AuditRecord._meta.db_table
+_APPEND_ONLY = importlib.import_module("tongban.core.migrations.0004_audit_seal_append_only")
+
+
+@contextmanager
+def guard_lifted() -> Iterator[None]:
+    """Drop the append-only triggers while inside (as a database owner could), then put
+    them back. Inside a test's transaction the drop is also rolled back at its end."""
+    create, drop = _APPEND_ONLY.SQL[connection.vendor]
+    with connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for statement in create:
+                cursor.execute(statement)
 
 
 def _sql(sql: str, params: list[object]) -> None:
-    with connection.cursor() as cursor:
+    """Tamper with the audit table as an attacker with the owner's rights."""
+    with guard_lifted(), connection.cursor() as cursor:
         cursor.execute(sql.replace("{t}", connection.ops.quote_name(TABLE)), params)
 
 
@@ -287,7 +310,8 @@ def test_appended_forgery_past_the_head_is_named():
 
 def test_records_without_a_head_are_orphans():
     _chain(2)
-    AuditStreamHead.objects.filter(stream="demo").delete()
+    with guard_lifted():
+        AuditStreamHead.objects.filter(stream="demo").delete()
     problem = _only_problem()
     assert (problem.kind, problem.seq) == ("orphan", 2)
 
@@ -312,13 +336,13 @@ def test_command_verify_ok():
     _chain(2, stream="other")
     out = StringIO()
     call_command("audit", "verify", stdout=out)
-    assert out.getvalue().strip() == "OK: 5 records in 2 streams"
+    assert out.getvalue().strip() == "OK: 5 records in 2 streams, 0 seals"
 
 
 def test_command_verify_ok_on_empty_trail():
     out = StringIO()
     call_command("audit", "verify", stdout=out)
-    assert out.getvalue().strip() == "OK: 0 records in 0 streams"
+    assert out.getvalue().strip() == "OK: 0 records in 0 streams, 0 seals"
 
 
 def test_command_verify_names_the_bad_record_and_exits_1():

@@ -1,8 +1,19 @@
-"""``tongban audit verify`` and ``tongban audit tail``: check and read the audit chain.
+"""``tongban audit verify|seal|tail``: check, seal and read the audit chain.
 
-``verify`` walks every stream's hash chain; it prints ``OK: N records in M streams`` and
-exits 0, or names the first bad record of each broken stream and exits 1. ``tail`` lists
-the most recent records (metadata only: the records never hold personal values).
+``verify`` walks every stream's hash chain and checks every seal; it prints
+``OK: N records in M streams, K seals`` and exits 0, or names the first bad record (or seal)
+of each broken stream and exits 1.
+
+``seal`` signs the head of every stream that moved since its last seal with the key
+store's "audit-seal" key (see ``tongban.core.audit``). It is idempotent and safe to run
+from several machines at once. Run it every five minutes until tongban has a scheduler,
+for example from a systemd timer (``OnCalendar=*:0/5``) or cron
+(``*/5 * * * * tongban audit seal --quiet``): a rewrite of the chain is then caught for
+everything older than five minutes, even if the attacker recomputed every later hash. It
+exits 1 when a stream's new records do not verify (that stream is not sealed).
+
+``tail`` lists the most recent records (metadata only: the records never hold personal
+values).
 """
 
 from __future__ import annotations
@@ -13,16 +24,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tongban.core.audit import count_records, verify
+from tongban.core.audit import count_records, count_seals, seal_streams, verify
 from tongban.core.models import AuditRecord, AuditStreamHead
 
 
 class Command(BaseCommand):
-    help = "Verify the audit hash chains, or list the most recent audit records."
+    help = "Verify the audit hash chains and seals, seal the stream heads, or list records."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,tail}")
-        sub.add_parser("verify", help="check every stream's chain; exit 1 on a problem")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,seal,tail}")
+        sub.add_parser("verify", help="check every stream's chain and seals; exit 1 on a problem")
+        seal: ArgumentParser = sub.add_parser(
+            "seal", help="sign every stream head that moved (run every 5 minutes)"
+        )
+        seal.add_argument("--quiet", action="store_true", help="print only problems (for cron)")
         tail: ArgumentParser = sub.add_parser("tail", help="list the most recent records")
         tail.add_argument("-n", "--lines", type=int, default=20, help="how many (default 20)")
         tail.add_argument("--stream", default="", help="only this stream")
@@ -30,6 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "verify":
             self._verify()
+        elif options["subcommand"] == "seal":
+            self._seal(options["quiet"])
         else:
             self._tail(options["lines"], options["stream"])
 
@@ -41,7 +58,29 @@ class Command(BaseCommand):
             self.stderr.write(f"{len(problems)} stream(s) with a problem.")
             raise SystemExit(1)
         streams = AuditStreamHead.objects.count()
-        self.stdout.write(self.style.SUCCESS(f"OK: {count_records()} records in {streams} streams"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"OK: {count_records()} records in {streams} streams, {count_seals()} seals"
+            )
+        )
+
+    def _seal(self, quiet: bool) -> None:
+        run = seal_streams()
+        if not quiet:
+            for seal in run.sealed:
+                self.stdout.write(
+                    f"sealed {seal.stream} {seal.from_seq}..{seal.seq} "
+                    f"with key {seal.key_id} ({seal.signature_alg})"
+                )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"OK: {len(run.sealed)} stream(s) sealed, {len(run.unchanged)} unchanged"
+                )
+            )
+        if run.problems:
+            for problem in run.problems:
+                self.stderr.write(f"FAIL: {problem}")
+            raise SystemExit(1)
 
     def _tail(self, lines: int, stream: str) -> None:
         if lines < 1:
