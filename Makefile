@@ -31,6 +31,7 @@ setup: venv ## Everything but serving: venv, migrations, static files, the demo 
 demo: setup ## Set up and serve the demo city on http://127.0.0.1:8000 (web + worker)
 	@$(BIN)/tongban demo_logins
 	@echo "Portal: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs"
+	@echo "(Security keys need http://localhost:$(PORT)/ — WebAuthn refuses an IP address.)"
 	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
 
 serve: venv ## Serve without reloading the demo data
