@@ -284,6 +284,11 @@ def _write_sheet(
             else:
                 values.append(_cell_value(by_name.get(name), row.get(name)))
         ws.append(values)
+        # Text that starts with "=" would become a formula: lost on reading (no cached
+        # value) and, worse, run by Excel on the administrator's machine. Keep it text.
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     # Codes such as 01 or 3^4^5 must stay text when an administrator edits them.
     for col, name in enumerate(fields, start=1):
         spec = by_name.get(name)

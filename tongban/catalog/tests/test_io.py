@@ -399,3 +399,18 @@ def test_field_path_names_nested_fields_once_for_everyone() -> None:
     assert field_path(("consult_phone",)) == "consult_phone"
     path = ("fees", 2, "amount_fen")
     assert JsonLayout().locate("items", 0, {}, path) == ("items", 1, field_path(path))
+
+
+def test_text_that_looks_like_a_formula_stays_text(department_a):
+    """A material named "=HYPERLINK(…)" is written as text: never a formula that Excel
+    would run on the administrator's machine, and read back unchanged."""
+    item = item_data(department=department_a.code)
+    item["materials"][0]["name"] = '=HYPERLINK("http://x.example","点击")'
+    out = io.BytesIO()
+    xlsx_format.write_xlsx(document(items=[item]), out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["材料"]
+    cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    out.seek(0)
+    read = xlsx_format.read_xlsx(out)
+    assert read["items"][0]["materials"][0]["name"] == item["materials"][0]["name"]
