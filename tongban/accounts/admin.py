@@ -24,6 +24,7 @@ from tongban.accounts.models import (
     AccountSession,
     Organisation,
     OrganisationMember,
+    PendingRegistration,
     RecoveryCode,
     RoleAssignment,
     SecondFactorLock,
@@ -295,3 +296,19 @@ class OrganisationMemberAdmin(AuditedAdmin):
     search_fields = ("organisation__name", "organisation__uscc", "user__username")
     autocomplete_fields = ("organisation", "user")
     list_select_related = ("organisation", "user")
+
+
+@admin.register(PendingRegistration)
+class PendingRegistrationAdmin(AuditedAdmin):
+    """Registrations waiting for their SMS code (identity proofing): visible with the mobile
+    number masked, never editable; hashes and identity numbers are not shown. Deleting one
+    ends it (the citizen starts again)."""
+
+    list_display = ("__str__", "created_at", "expires_at", "attempts", "sends")
+    fields = readonly_fields = ("created_at", "code_sent_at", "expires_at", "attempts", "sends")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

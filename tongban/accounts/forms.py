@@ -60,7 +60,14 @@ class DescribedFieldsMixin:
 
 
 def add_service_errors(form: forms.Form, error: ServiceError) -> None:
-    """Put a service's field errors on the form, except on fields already in error."""
+    """Put a service's field errors on the form, except on fields already in error.
+
+    Works on an unbound form too (a page whose button has no fields, such as "send a new
+    code"): its errors are then only the service's.
+    """
+    if not hasattr(form, "cleaned_data"):
+        form.errors  # noqa: B018 (runs full_clean, which leaves an unbound form without errors)
+        form.cleaned_data = {}
     for field, messages in error.error_dict.items():
         if field not in form.errors:
             form.add_error(field if field in form.fields else None, messages)
@@ -181,6 +188,27 @@ class CitizenRegistrationForm(DescribedFieldsMixin, forms.Form):
         except ServiceError as error:
             add_service_errors(self, error)
         return cleaned
+
+
+class RegistrationCodeForm(DescribedFieldsMixin, forms.Form):
+    """The second step of registering: the 6-digit code sent by text message."""
+
+    code = forms.RegexField(
+        label=_("Code from the text message"),
+        help_text=_("The 6 digits we sent to your mobile, for example 123456."),
+        regex=r"^\s*[0-9]{6}\s*$",
+        max_length=20,
+        widget=_text(
+            "one-time-code",
+            inputmode="numeric",
+            autofocus=True,
+            **{"class": "tb-input tb-input--w10"},
+        ),
+        error_messages={
+            "required": _("Enter the 6-digit code from the text message."),
+            "invalid": _("The code is 6 digits, for example 123456."),
+        },
+    )
 
 
 class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):

@@ -319,3 +319,35 @@ class AccountSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PendingRegistration(models.Model):
+    """A registration whose identity the provider confirmed, waiting for the SMS code.
+
+    Holds the password only as a hash and the code only as a keyed hash; deleted when the
+    account is created. ``token`` (random) is what the browser's session refers to.
+    """
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    real_name = models.CharField(_("real name"), max_length=60)
+    id_number = models.CharField(_("resident ID number"), max_length=18)
+    phone = models.CharField(_("mobile number"), max_length=20)
+    email = models.EmailField(_("email"), blank=True)
+    password_hash = models.CharField(_("password hash"), max_length=256)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    code_sent_at = models.DateTimeField(_("code sent at"))
+    expires_at = models.DateTimeField(_("code expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    sends = models.PositiveSmallIntegerField(_("codes sent"), default=1)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending registration")
+        verbose_name_plural = _("pending registrations")
+
+    def __str__(self) -> str:
+        return str(_("Registration %(phone)s") % {"phone": self.masked_phone})
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

@@ -9,30 +9,43 @@ error is raised.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import secrets
 from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from tongban.accounts.identity import RefusalReason, get_identity_provider
 from tongban.accounts.models import (
     AssuranceLevel,
     MemberRole,
     Organisation,
     OrganisationMember,
     OrganisationType,
+    PendingRegistration,
     User,
     UserKind,
 )
 from tongban.accounts.passwords import password_validators
+from tongban.accounts.sms import get_sms_gateway
 from tongban.core.audit import record_audit
 from tongban.core.identifiers import parse_resident_id, validate_mobile, validate_uscc
 
 USERNAME_PREFIX = "u"
+
+logger = logging.getLogger(__name__)
 
 ID_NUMBER_UNUSABLE = _(
     "This ID number cannot be used to register. If you already have an account, sign in, "
@@ -163,6 +176,10 @@ def register_citizen(
     actor: User | None = None,
 ) -> User:
     """Create a citizen account with a self-declared identity and return it.
+
+    No identity proofing and no SMS code: for staff-assisted or data-loading use. The public
+    registration pages use ``start_citizen_registration`` and ``confirm_citizen_registration``,
+    which create accounts with a verified identity.
 
     The login name is generated (never the ID number). Raises ``ServiceError`` keyed by
     ``real_name``, ``id_number``, ``phone`` or ``password`` when a value is invalid or the
@@ -380,3 +397,202 @@ def remove_agent(org: Organisation, *, agent: User, actor: User) -> Organisation
     member.save(update_fields=["is_active"])
     record_audit(actor, "accounts.organisation.agent_remove", member, meta={"role": member.role})
     return member
+
+
+# --- Registration with identity proofing (two steps: identity + SMS code) -------------------
+
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+CODE_MAX_SENDS = 5
+RESEND_INTERVAL = timedelta(seconds=60)
+PENDING_KEPT = timedelta(days=1)  # abandoned registrations are deleted after this
+
+IDENTITY_REFUSED = _(
+    "The identity service could not confirm this name and ID number. Check that both are "
+    "exactly as on your resident ID card."
+)
+IDENTITY_NAME_REFUSED = _("Check that your name is exactly as on your resident ID card.")
+IDENTITY_UNAVAILABLE = _(
+    "The identity service cannot be reached at the moment. Nothing has been saved: try "
+    "again in a few minutes."
+)
+REGISTRATION_GONE = _(
+    "This registration has ended or was not found. Start again: enter your details once more."
+)
+CODE_WRONG = _(
+    "The code is not right. Check the text message and try again: %(left)d attempts left."
+)
+CODE_LOCKED = _("The code was entered wrongly too many times. Start the registration again.")
+CODE_EXPIRED = _("The code has expired: codes are valid for 10 minutes. Ask for a new code.")
+RESEND_TOO_SOON = _("Wait %(seconds)d seconds before asking for a new code.")
+RESEND_TOO_MANY = _("Too many codes were sent. Start the registration again.")
+SMS_CODE_TEXT = _(
+    "Your registration code is %(code)s. It is valid for 10 minutes. Do not give it to anyone."
+)
+
+
+def _code_hash(token: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{token}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _send_new_code(pending: PendingRegistration, now: datetime) -> None:
+    """Give ``pending`` a fresh code (hash, expiry) and send it by SMS; the caller saves."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending.code_hash = _code_hash(pending.token, code)
+    pending.code_sent_at = now
+    pending.expires_at = now + CODE_LIFETIME
+    get_sms_gateway().send(pending.phone, str(SMS_CODE_TEXT % {"code": code}))
+
+
+@transaction.atomic
+def start_citizen_registration(
+    *,
+    real_name: str,
+    id_number: str,
+    phone: str,
+    password: str,
+    email: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> PendingRegistration:
+    """Check a registration, prove the identity and send a 6-digit code to the mobile.
+
+    The identity provider (``identity.get_identity_provider()``) must confirm the real name
+    and ID number. Returns the pending registration; its ``token`` identifies it to
+    ``confirm_citizen_registration``. Raises ``ServiceError`` like ``register_citizen``, or
+    keyed by ``real_name`` and ``id_number`` when the provider refuses (or by ``id_number``
+    when it cannot be reached); nothing is written or sent then. An earlier pending
+    registration of the same ID number or mobile number is replaced, and pending
+    registrations older than a day are deleted.
+    """
+    now = now or timezone.now()
+    user, errors = _citizen_from_input(real_name, id_number, phone, password, email)
+    errors.raise_if_any()
+    try:
+        verdict = get_identity_provider().verify(user.real_name, user.id_number or "")
+    except Exception:  # an adapter's network or protocol failure must not become a 500
+        logger.exception("Identity provider failed")
+        raise ServiceError({"id_number": [IDENTITY_UNAVAILABLE]}) from None
+    if not verdict.ok:
+        if verdict.reason == RefusalReason.UNAVAILABLE:
+            raise ServiceError({"id_number": [IDENTITY_UNAVAILABLE]})
+        raise ServiceError({"real_name": [IDENTITY_NAME_REFUSED], "id_number": [IDENTITY_REFUSED]})
+    PendingRegistration.objects.filter(
+        Q(id_number=user.id_number) | Q(phone=user.phone) | Q(created_at__lt=now - PENDING_KEPT)
+    ).delete()
+    pending = PendingRegistration(
+        token=secrets.token_urlsafe(32),
+        real_name=user.real_name,
+        id_number=user.id_number or "",
+        phone=user.phone or "",
+        email=user.email,
+        password_hash=make_password(password),
+    )
+    _send_new_code(pending, now)
+    pending.save()
+    record_audit(actor, "accounts.registration.start", pending, meta={"identity": "verified"})
+    return pending
+
+
+def pending_registration(token: str) -> PendingRegistration | None:
+    """The pending registration with this token, or None."""
+    if not token:
+        return None
+    return PendingRegistration.objects.filter(token=token).first()
+
+
+@transaction.atomic
+def resend_registration_code(
+    *, token: str, actor: User | None = None, now: datetime | None = None
+) -> PendingRegistration:
+    """Send a new code for a pending registration (the old one stops working).
+
+    Raises ``ServiceError`` keyed by ``code`` when the registration is gone or locked, when
+    the last code was sent less than 60 seconds ago, or after ``CODE_MAX_SENDS`` codes.
+    """
+    now = now or timezone.now()
+    pending = PendingRegistration.objects.select_for_update().filter(token=token).first()
+    if pending is None:
+        raise ServiceError({"code": [REGISTRATION_GONE]})
+    if pending.attempts >= CODE_MAX_ATTEMPTS:
+        raise ServiceError({"code": [CODE_LOCKED]})
+    if pending.sends >= CODE_MAX_SENDS:
+        raise ServiceError({"code": [RESEND_TOO_MANY]})
+    wait = pending.code_sent_at + RESEND_INTERVAL - now
+    if wait > timedelta(0):
+        seconds = int(wait.total_seconds()) + (1 if wait.microseconds else 0)
+        raise ServiceError({"code": [RESEND_TOO_SOON % {"seconds": max(seconds, 1)}]})
+    pending.sends += 1
+    _send_new_code(pending, now)
+    pending.save()
+    record_audit(actor, "accounts.registration.resend", pending, meta={"sends": pending.sends})
+    return pending
+
+
+def confirm_citizen_registration(
+    *, token: str, code: str, actor: User | None = None, now: datetime | None = None
+) -> User:
+    """Create the account of a pending registration, with assurance VERIFIED, if ``code``
+    is the code last sent; the pending registration is then deleted.
+
+    Raises ``ServiceError`` keyed by ``code`` when the registration is gone, the code is
+    expired or wrong, or after ``CODE_MAX_ATTEMPTS`` wrong codes (then even the right code
+    is refused); or keyed by ``id_number`` when the ID or mobile number was registered in
+    the meantime. No account is created then, but a wrong code is counted: this function
+    commits the count before raising, so it is not wrapped in a single transaction.
+    """
+    now = now or timezone.now()
+    code = "".join((code or "").split())
+    failure: StrOrPromise
+    with transaction.atomic():
+        pending = PendingRegistration.objects.select_for_update().filter(token=token).first()
+        if pending is None:
+            raise ServiceError({"code": [REGISTRATION_GONE]})
+        if pending.attempts >= CODE_MAX_ATTEMPTS:
+            raise ServiceError({"code": [CODE_LOCKED]})
+        if now >= pending.expires_at:
+            raise ServiceError({"code": [CODE_EXPIRED]})
+        if hmac.compare_digest(pending.code_hash, _code_hash(pending.token, code)):
+            return _create_verified_citizen(pending, actor)
+        pending.attempts += 1
+        pending.save(update_fields=["attempts"])
+        record_audit(
+            actor, "accounts.registration.code_wrong", pending, meta={"attempts": pending.attempts}
+        )
+        left = CODE_MAX_ATTEMPTS - pending.attempts
+        failure = CODE_WRONG % {"left": left} if left > 0 else CODE_LOCKED
+    raise ServiceError({"code": [failure]})
+
+
+def _create_verified_citizen(pending: PendingRegistration, actor: User | None) -> User:
+    taken = User.objects.filter(Q(id_number=pending.id_number) | Q(phone=pending.phone)).exists()
+    if taken:
+        raise ServiceError({"id_number": [ID_NUMBER_UNUSABLE]})
+    user = User(
+        username=_new_username(),
+        kind=UserKind.CITIZEN,
+        real_name=pending.real_name,
+        id_number=pending.id_number,
+        phone=pending.phone,
+        email=pending.email,
+        assurance_level=AssuranceLevel.VERIFIED,
+        password=pending.password_hash,
+    )
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent registration took the ID number or phone
+        raise ServiceError({"id_number": [ID_NUMBER_UNUSABLE]}) from None
+    record_audit(
+        actor or user,
+        "accounts.citizen.register",
+        user,
+        meta={
+            "assurance_level": int(user.assurance_level),
+            "email_given": bool(user.email),
+            "identity_proofed": True,
+        },
+    )
+    pending.delete()
+    return user

@@ -23,9 +23,18 @@ from tongban.accounts.forms import (
     CitizenRegistrationForm,
     LoginForm,
     OrganisationRegistrationForm,
+    RegistrationCodeForm,
     add_service_errors,
 )
-from tongban.accounts.models import MemberRole, Organisation, OrganisationMember, User, UserKind
+from tongban.accounts.models import (
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    PendingRegistration,
+    User,
+    UserKind,
+)
+from tongban.core.identifiers import mask_phone
 
 LOGIN_BACKEND = "tongban.accounts.backends.IdentifierBackend"
 
@@ -74,15 +83,42 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
 
 
+PENDING_SESSION_KEY = "registration_pending"
+
+
+def _pending(request: HttpRequest) -> PendingRegistration | None:
+    return services.pending_registration(request.session.get(PENDING_SESSION_KEY, ""))
+
+
 def register(request: HttpRequest) -> HttpResponse:
+    """Registering, in two steps on this one address (so it works without JavaScript):
+
+    1. details and password; the identity service is asked, then a code is sent by SMS;
+    2. once a registration is pending in the session, the code (or "send a new code").
+    ``?change=1`` goes back to step 1 with the details typed before (not the password).
+    """
     if request.user.is_authenticated:
         messages.info(request, _("You already have an account and are signed in."))
         return redirect("accounts:me")
-    form = CitizenRegistrationForm(request.POST or None)
+    pending = _pending(request)
+    second_step = "code" in request.POST or "resend" in request.POST
+    if second_step and pending is None:
+        messages.info(request, str(services.REGISTRATION_GONE))
+        return redirect("accounts:register")
+    if pending is not None and (second_step or "change" not in request.GET):
+        return _register_code_step(request, pending)
+    initial: dict[str, str] = {}
+    if pending is not None:
+        initial = {
+            "real_name": pending.real_name,
+            "id_number": pending.id_number,
+            "phone": pending.phone,
+        }
+    form = CitizenRegistrationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.register_citizen(
+            pending = services.start_citizen_registration(
                 real_name=data["real_name"],
                 id_number=data["id_number"],
                 phone=data["phone"],
@@ -91,17 +127,45 @@ def register(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as error:
             add_service_errors(form, error)
         else:
+            request.session[PENDING_SESSION_KEY] = pending.token
+            return redirect("accounts:register")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> HttpResponse:
+    """Step 2: the code sent by text message; a right code creates the account."""
+    resend = request.method == "POST" and "resend" in request.POST
+    form = RegistrationCodeForm(request.POST if request.method == "POST" and not resend else None)
+    if resend:
+        try:
+            services.resend_registration_code(token=pending.token)
+        except services.ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("A new code has been sent. The old code no longer works."))
+            return redirect("accounts:register")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            user = services.confirm_citizen_registration(
+                token=pending.token, code=form.cleaned_data["code"]
+            )
+        except services.ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            request.session.pop(PENDING_SESSION_KEY, None)
             login(request, user, backend=LOGIN_BACKEND)
             messages.success(
                 request,
                 _(
-                    "Your account has been created. You can sign in with your ID number, "
-                    "your mobile number or the username %(username)s."
+                    "Your account has been created and your identity is verified. You can "
+                    "sign in with your ID number, your mobile number or the username "
+                    "%(username)s."
                 )
                 % {"username": user.username},
             )
             return redirect("accounts:me")
-    return render(request, "accounts/register.html", {"form": form})
+    context = {"form": form, "masked_phone": mask_phone(pending.phone)}
+    return render(request, "accounts/register_confirm.html", context)
 
 
 @login_required

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
 from conftest import PASSWORD, make_resident_id, make_uscc
 from tongban.accounts import services
-from tongban.accounts.models import MemberRole, Organisation, OrganisationMember, User
+from tongban.accounts.models import (
+    AssuranceLevel,
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +24,13 @@ REGISTER = reverse("accounts:register")
 REGISTER_BUSINESS = reverse("accounts:register_business")
 ME = reverse("accounts:me")
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def sent_sms(var_dir):
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((var_dir / "outbox" / "sms").glob("*.json"))
+    ]
 
 
 def citizen_data(**overrides):
@@ -29,11 +45,11 @@ def citizen_data(**overrides):
     return data
 
 
-def test_register_page_in_english_has_english_labels_and_says_self_declared(client):
+def test_register_page_in_english_has_english_labels_and_says_identity_is_checked(client):
     html = client.get(REGISTER, **EN).content.decode()
     for label in ("Full name", "Resident ID number", "Mobile number", "Create a password"):
         assert label in html
-    assert "self-declared" in html
+    assert "public identity service" in html and "Step 1 of 2" in html
     assert 'name="csrfmiddlewaretoken"' in html
 
 
@@ -49,10 +65,17 @@ def test_language_cookie_selects_english(client):
     assert "Resident ID number" in client.get(REGISTER).content.decode()
 
 
-def test_register_creates_account_signs_in_and_shows_masked_space(client):
+def test_register_creates_account_signs_in_and_shows_masked_space(client, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the fake SMS gateway's outbox
     response = client.post(REGISTER, citizen_data(), **EN)
+    assert response.status_code == 302 and response["Location"] == REGISTER
+    assert not User.objects.exists()  # not before the code from the text message
+    (message,) = sent_sms(tmp_path)
+    code = re.search(r"\b(\d{6})\b", message["text"]).group(1)
+    response = client.post(REGISTER, {"code": code}, **EN)
     assert response.status_code == 302 and response["Location"] == ME
     user = User.objects.get(phone="13912345678")
+    assert user.assurance_level == AssuranceLevel.VERIFIED
     assert client.session["_auth_user_id"] == str(user.pk)
     html = client.get(ME, **EN).content.decode()
     assert user.username in html  # the message tells the generated username

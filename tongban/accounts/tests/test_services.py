@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -33,7 +34,24 @@ def english():
 ID = make_resident_id(seq=357)
 
 
+class CapturedSms:
+    """An SMS gateway that keeps the messages in memory (the code is read from them)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+@pytest.fixture(autouse=True)
+def captured_sms(settings):
+    settings.TONGBAN_SMS_GATEWAY = f"{__name__}.CapturedSms"
+    CapturedSms.sent = []
+    return CapturedSms.sent
+
+
 def register(**overrides):
+    """Register in two steps: identity and details, then the code sent by text message."""
     values = {
         "real_name": "张三",
         "id_number": ID,
@@ -41,23 +59,38 @@ def register(**overrides):
         "password": PASSWORD,
     }
     values.update(overrides)
-    return services.register_citizen(**values)
+    pending = services.start_citizen_registration(**values)
+    phone, text = CapturedSms.sent[-1]
+    assert phone == pending.phone
+    code = re.search(r"\b(\d{6})\b", text).group(1)
+    return services.confirm_citizen_registration(token=pending.token, code=code)
 
 
-def test_valid_registration_creates_self_declared_citizen_with_audit():
+def test_valid_registration_creates_verified_citizen_with_audit(captured_sms):
     user = register(id_number=ID.lower(), phone="+86 139-1234-5678")
     user.refresh_from_db()
     assert user.id_number == ID.upper()
     assert user.phone == "13912345678"
     assert user.kind == "citizen"
-    assert user.assurance_level == AssuranceLevel.SELF_DECLARED
+    assert user.assurance_level == AssuranceLevel.VERIFIED
+    assert len(captured_sms) == 1
     assert user.username not in (ID, user.phone)
     assert not user.username.isdigit()
     assert user.check_password(PASSWORD)
     record = AuditRecord.objects.get(action="accounts.citizen.register")
     assert record.object_id == str(user.pk)
-    flat = repr(record.meta)
-    assert ID not in flat and "13912345678" not in flat and "张三" not in flat
+    for record in AuditRecord.objects.filter(action__startswith="accounts."):
+        flat = repr(record.meta)
+        assert ID not in flat and "13912345678" not in flat and "张三" not in flat
+
+
+def test_self_declared_registration_without_proofing_still_exists():
+    """``register_citizen`` (no identity proofing) creates a self-declared account."""
+    user = services.register_citizen(
+        real_name="张三", id_number=ID, phone="13912345678", password=PASSWORD
+    )
+    assert user.assurance_level == AssuranceLevel.SELF_DECLARED
+    assert CapturedSms.sent == []
 
 
 def test_generated_usernames_differ():
