@@ -65,7 +65,9 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             "Citizens log in with their username, ID number or mobile number. All ID numbers "
-            "and credit codes are invented. Run `tongban load_demo` first."
+            "and credit codes are invented. Run `tongban load_demo` first. Registering a new "
+            "citizen: the identity provider and SMS gateway are fakes; the SMS code is in the "
+            "server log and under var/outbox/sms/."
         )
         self.stdout.write(
             "Officials and administrators sign in with two factors: after the password, a "
