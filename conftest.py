@@ -15,6 +15,8 @@ from hypothesis import settings as hypothesis_settings
 
 from tongban.core.identifiers import resident_id_check_char, uscc_check_char
 
+pytest_plugins = ["tests.pii_scanner"]
+
 # CI runs the same examples every time (a red build must be reproducible); developers get
 # fresh random examples, and a failure prints the blob to replay it (@reproduce_failure).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -34,8 +34,9 @@ access_log = logging.getLogger("tongban.request")
 
 # An 18-character resident ID (17 digits + digit/X) or a mainland mobile number standing
 # alone (not inside a longer run of digits).
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9])(1[3-9]\d)\d{4}(\d{4})(?![0-9])")
+# Only neighbouring digits stop a match: "ID110101…" glued to letters is still masked.
+_RESIDENT_ID = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 _SENSITIVE_PATH_PREFIXES = ("/accounts/",)
 
 

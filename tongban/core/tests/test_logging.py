@@ -151,3 +151,9 @@ def test_exceptions_are_logged_masked_in_json(json_log) -> None:
 def test_log_format_setting_picks_the_formatter() -> None:
     assert settings.LOGGING["handlers"]["console"]["formatter"] in {"plain", "json"}
     assert settings.LOGGING["handlers"]["console"]["filters"] == ["request_id", "sensitive_query"]
+
+
+def test_numbers_glued_to_letters_are_masked_too():
+    number = "11010519491231002X"
+    assert number not in redact(f"looked up ID{number} for 13907601001x")
+    assert "139****1001" in redact("tel:13907601001")
