@@ -3,6 +3,7 @@ inline, bundles with their member items inline, themes, quality rules and import
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -66,11 +67,24 @@ URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
 }
 
 
-def _report(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, obj: Any, exc: CatalogValidationError
+def _apply_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    change: Callable[..., Any],
+    done_message: str,
 ) -> None:
-    text = "; ".join(f"{field}: {message}" for field, message in exc.findings) or str(exc)
-    modeladmin.message_user(request, f"{obj}: {text}", level=messages.ERROR)
+    """Run a catalogue service on each selected row; report refusals one by one."""
+    done = 0
+    for obj in queryset:
+        try:
+            change(obj, actor=request.user)
+            done += 1
+        except CatalogValidationError as exc:
+            text = "; ".join(f"{field}: {msg}" for field, msg in exc.findings) or str(exc)
+            modeladmin.message_user(request, f"{obj}: {text}", level=messages.ERROR)
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done})
 
 
 @admin.register(ServiceItem)
@@ -94,27 +108,11 @@ class ServiceItemAdmin(AuditedAdmin):
 
     @admin.action(description=gettext_lazy("Publish the selected items"))
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
-        done = 0
-        for item in queryset:
-            try:
-                services.publish_item(item, actor=request.user)
-                done += 1
-            except CatalogValidationError as exc:
-                _report(self, request, item, exc)
-        if done:
-            self.message_user(request, _("%(n)d items published.") % {"n": done})
+        _apply_each(self, request, queryset, services.publish_item, _("%(n)d items published."))
 
     @admin.action(description=gettext_lazy("Withdraw the selected items"))
     def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
-        done = 0
-        for item in queryset:
-            try:
-                services.withdraw_item(item, actor=request.user)
-                done += 1
-            except CatalogValidationError as exc:
-                _report(self, request, item, exc)
-        if done:
-            self.message_user(request, _("%(n)d items withdrawn.") % {"n": done})
+        _apply_each(self, request, queryset, services.withdraw_item, _("%(n)d items withdrawn."))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """A published item edited into breaking the rules goes back to draft, and says why."""
@@ -155,16 +153,13 @@ class BundleAdmin(AuditedAdmin):
 
     @admin.action(description=gettext_lazy("Publish the selected bundles"))
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
-        for bundle in queryset:
-            try:
-                services.publish_bundle(bundle, actor=request.user)
-            except CatalogValidationError as exc:
-                _report(self, request, bundle, exc)
+        _apply_each(self, request, queryset, services.publish_bundle, _("%(n)d bundles published."))
 
     @admin.action(description=gettext_lazy("Withdraw the selected bundles"))
     def withdraw_selected(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
-        for bundle in queryset:
-            services.withdraw_bundle(bundle, actor=request.user)
+        _apply_each(
+            self, request, queryset, services.withdraw_bundle, _("%(n)d bundles withdrawn.")
+        )
 
 
 @admin.register(Theme)
