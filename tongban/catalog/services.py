@@ -3,7 +3,8 @@
 Records come in the shape of ``io.json_format`` (the import format), so a page, the API and
 the importer share one path: clean → quality rules → ``io.importer.apply_*``. Errors raise
 ``CatalogValidationError`` with ``(field, message)`` pairs; warnings are returned. After
-commit, changed items are handed to ``search.reindex_items`` (when the search module has it).
+commit, ``catalog.changes`` reindexes changed items and renews cached pages (model signals;
+``reindex_after_commit`` adds what the importer's bulk writes change without signals).
 """
 
 from __future__ import annotations
@@ -154,7 +155,6 @@ def publish_item(item: ServiceItem, *, actor: Any) -> list[Finding]:
         item.save(update_fields=["status", "published_at", "updated_at"])
         record_audit(actor, "catalog.item.publish", item,
                      meta={"implementation_code": item.implementation_code})  # fmt: skip
-        reindex_after_commit([item.pk])
     return [f for f in findings if not f.is_error]
 
 
@@ -170,7 +170,6 @@ def withdraw_item(item: ServiceItem, *, actor: Any) -> ServiceItem:
         item.save(update_fields=["status", "updated_at"])
         record_audit(actor, "catalog.item.withdraw", item,
                      meta={"implementation_code": item.implementation_code})  # fmt: skip
-        reindex_after_commit([item.pk])
     return item
 
 

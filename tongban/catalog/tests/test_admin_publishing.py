@@ -91,3 +91,13 @@ def test_the_publish_action_refuses_an_incomplete_item(client, admin_user, depar
     item.refresh_from_db()
     assert item.status == ItemStatus.DRAFT
     assert "location" in response.content.decode()
+
+
+def test_an_admin_delete_enters_the_audit_chain(client, admin_user):
+    theme = Theme.objects.create(code="old", name="旧主题", audience="person")
+    client.force_login(admin_user)
+    response = client.post(f"/admin/catalog/theme/{theme.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Theme.objects.filter(pk=theme.pk).exists()
+    record = AuditRecord.objects.get(action="catalog.theme.admin_delete")
+    assert record.object_id == str(theme.pk) and record.actor_id == admin_user.pk
