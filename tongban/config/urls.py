@@ -15,5 +15,8 @@ urlpatterns = [
     path("accounts/", include("tongban.accounts.urls")),
     path("api/", include("tongban.api.urls")),
     path("manage/catalog/", include("tongban.catalog.urls")),
+    path("messages/", include("tongban.notify.urls")),
+    path("manage/calendar/", include("tongban.workdays.urls")),
+    path("", include("tongban.cases.urls")),
     path("", include("tongban.portal.urls")),
 ]
