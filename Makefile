@@ -28,7 +28,7 @@ setup: venv ## Everything but serving: venv, migrations, static files, the demo 
 	$(BIN)/tongban collectstatic --noinput --verbosity 0
 	$(BIN)/tongban load_demo
 
-demo: setup ## Set up and serve the demo city on http://127.0.0.1:8000 (web + worker)
+demo: setup ## Set up and serve the demo city on http://127.0.0.1:8000 (web + worker + scheduler)
 	@$(BIN)/tongban demo_logins
 	@echo "Portal: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs"
 	@echo "(Security keys need http://localhost:$(PORT)/ — WebAuthn refuses an IP address.)"

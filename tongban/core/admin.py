@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.audit import record_audit
@@ -134,4 +135,49 @@ class AuditSealAdmin(ReadOnlyAdmin):
     fields = readonly_fields = (
         "stream", "from_seq", "seq", "head_hash", "sealed_at", "key_id", "signature_alg",
         "signature",
+    )  # fmt: skip
+
+
+from tongban.core import scheduling  # noqa: E402 - appended with the scheduler
+from tongban.core.models import PeriodicJob, ScheduledRun  # noqa: E402
+
+
+@admin.register(PeriodicJob)
+class PeriodicJobAdmin(ReadOnlyAdmin):
+    """The scheduler's jobs, read-only: what runs when, the last outcome, when it runs next.
+    The schedule itself lives in code (``@periodic`` in ``<app>/jobs.py``)."""
+
+    list_display = (
+        "name", "schedule", "last_status", "last_finished_at", "last_duration_ms",
+        "consecutive_failures", "last_success_at", "last_failure_at", "next_due",
+    )  # fmt: skip
+    list_filter = ("last_status",)
+    search_fields = ("name",)
+    fields = readonly_fields = (
+        "name", "schedule", "next_due", "last_claimed_slot", "last_run_slot", "last_status",
+        "last_finished_at", "last_duration_ms", "last_success_at", "last_failure_at",
+        "consecutive_failures", "last_error",
+    )  # fmt: skip
+
+    @admin.display(description=_("next due"))
+    def next_due(self, obj: PeriodicJob) -> Any:
+        job = scheduling.get_job(obj.name)
+        if job is None:
+            return _("not registered")
+        return scheduling.next_due(job, obj, timezone.now())
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """Every claimed slot of every periodic job and how it went (pruned after 30 days)."""
+
+    list_display = ("slot_start", "job", "status", "claimed_by", "duration_ms", "finished_at")
+    list_filter = ("status", "job")
+    search_fields = ("job", "claimed_by", "error")
+    date_hierarchy = "slot_start"
+    ordering = ("-slot_start", "job")
+    list_per_page = 50
+    fields = readonly_fields = (
+        "job", "slot_start", "status", "claimed_at", "claimed_by", "task_id", "started_at",
+        "finished_at", "duration_ms", "error",
     )  # fmt: skip

@@ -96,6 +96,7 @@ class KeyPurpose(models.TextChoices):
     LICENCE = "licence", _("Licence signing")
     AUDIT_SEAL = "audit-seal", _("Audit seal")
     FIELD_ENCRYPTION = "field-encryption", _("Field encryption")
+    PII_DIGEST = "pii-digest", _("Personal data digests")
     EXCHANGE = "exchange", _("Data exchange")
 
 
@@ -197,3 +198,76 @@ class AuditSeal(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("audit seals cannot be deleted")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class PeriodicJob(models.Model):
+    """One job of the scheduler's registry (``tongban.core.scheduling``) and how it last ran.
+
+    The registry in code is the source of truth for what runs when; this row mirrors it for
+    the admin and the health check, and keeps the outcome of the latest run. Written only
+    by the scheduler (bookkeeping, not audited: the jobs audit what they change).
+    """
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    schedule = models.CharField(_("schedule"), max_length=100, blank=True)
+    last_claimed_slot = models.DateTimeField(_("last slot claimed"), null=True, blank=True)
+    last_run_slot = models.DateTimeField(_("slot of the last finished run"), null=True, blank=True)
+    last_status = models.CharField(
+        _("last status"), max_length=12, choices=RunStatus.choices, blank=True
+    )
+    last_finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(_("last duration (ms)"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success at"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScheduledRun(models.Model):
+    """One slot of a periodic job, claimed by exactly one scheduler process.
+
+    The unique (job, slot_start) pair is the claim: the scheduler inserts the row in its own
+    transaction and only the process whose insert succeeds runs (or enqueues) the job, so
+    several schedulers never run one slot twice. Old rows are pruned by the
+    ``core.prune_scheduled_runs`` job.
+    """
+
+    job = models.CharField(_("job"), max_length=100)
+    slot_start = models.DateTimeField(_("slot"))
+    claimed_at = models.DateTimeField(_("claimed at"))
+    claimed_by = models.CharField(_("claimed by"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-slot_start", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot_start"], name="scheduledrun_one_per_slot")
+        ]
+        indexes = [models.Index(fields=["slot_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot_start:%Y-%m-%d %H:%M} ({self.status})"

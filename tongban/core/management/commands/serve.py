@@ -1,8 +1,10 @@
-"""Serve the platform: the web server and a background worker, stopped together.
+"""Serve the platform: the web server, a background worker and the scheduler, stopped together.
 
 ``tongban serve`` is what ``make demo`` runs. The worker is django-tasks-db's ``db_worker``
-(no broker to install); periodic jobs are added to it as later modules need them. In
-production run the web process under granian or gunicorn and the worker under systemd.
+(no broker to install); the scheduler (``tongban scheduler``) enqueues the periodic jobs
+(audit seals, stale-account checks, deadline sweeps …) when they are due. In production run
+the web process under granian or gunicorn, and the worker and the scheduler under systemd
+(several schedulers are safe: each slot of a job runs once).
 """
 
 from __future__ import annotations
@@ -18,22 +20,23 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run the web server and the background worker together (Ctrl+C stops both)."
+    help = "Run the web server, the background worker and the scheduler (Ctrl+C stops all)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument("--no-worker", action="store_true", help="no background worker")
+        parser.add_argument("--no-scheduler", action="store_true", help="no periodic jobs")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker: subprocess.Popen[bytes] | None = None
-        if not options["no_worker"]:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "tongban", "db_worker", "--interval", "1"],
-                env=os.environ.copy(),
-            )
-            self.stdout.write(f"worker started (pid {worker.pid})")
+        helpers: list[tuple[str, subprocess.Popen[bytes]]] = []
         try:
+            if not options["no_worker"]:
+                helpers.append(("worker", self._start("db_worker", "--interval", "1")))
+            if not options["no_scheduler"]:
+                helpers.append(("scheduler", self._start("scheduler")))
+            for name, process in helpers:
+                self.stdout.write(f"{name} started (pid {process.pid})")
             call_command(
                 "runserver",
                 f"{options['host']}:{options['port']}",
@@ -41,9 +44,17 @@ class Command(BaseCommand):
                 use_threading=True,
             )
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
+            for _name, process in helpers:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for _name, process in helpers:
                 try:
-                    worker.wait(timeout=10)
+                    process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    worker.kill()
+                    process.kill()
+                    process.wait()
+
+    def _start(self, *command: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [sys.executable, "-m", "tongban", *command], env=os.environ.copy()
+        )
