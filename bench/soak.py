@@ -289,7 +289,7 @@ def missing_registrations(env: dict[str, str], numbers: list[str]) -> list[str]:
         "import sys\n"
         "from tongban.accounts.models import User\n"
         "missing = [n for n in sys.stdin.read().split() "
-        "if not User.objects.filter(id_number=n).exists()]\n"
+        "if not User.objects.by_id_number(n).exists()]\n"
         "print('MISSING', *missing)\n"
     )
     out = subprocess.run(

@@ -50,11 +50,27 @@ def test_detector_ignores_masked_wrong_checksum_and_longer_digit_runs() -> None:
     assert mask(CANARY).startswith("110") and CANARY[4:15] not in mask(CANARY)
 
 
-def test_collector_sorts_known_leaks_and_planted_tests_apart() -> None:
+def test_collector_sorts_known_leaks_and_planted_tests_apart(monkeypatch) -> None:
+    import tests.pii_scanner as scanner
+
     collector = Collector()
     collector.current_test = "tongban/x/tests/test_y.py::test_z"
-    collector.scan("http-body", "HTTP GET /admin/accounts/user/7/change/ -> 200", CANARY)
+    # Registration no longer refills the ID number: that page is an ordinary finding now.
+    collector.scan("http-body", "HTTP GET /accounts/register/ -> 200", CANARY)
+    assert [f["where"] for f in collector.findings] == ["HTTP GET /accounts/register/ -> 200"]
+    collector.findings.clear()
+    # A reviewed known leak is printed, not failed on.
+    monkeypatch.setattr(scanner, "KNOWN_LEAKS", {r"HTTP GET /legacy/ -> 200": "reviewed"})
+    collector.scan("http-body", "HTTP GET /legacy/ -> 200", CANARY)
     assert collector.findings == [] and collector.known[0]["value"] == mask(CANARY)
+    # An audited reveal is allowed; the change page itself is no longer a known leak.
+    collector.scan("http-body", "HTTP POST /admin/accounts/user/7/reveal/id_number/ -> 200", CANARY)
+    assert collector.findings == [] and len(collector.known) == 1
+    collector.scan("http-body", "HTTP GET /admin/accounts/user/7/change/ -> 200", CANARY)
+    assert [f["where"] for f in collector.findings] == [
+        "HTTP GET /admin/accounts/user/7/change/ -> 200"
+    ]
+    collector.findings.clear()
     collector.scan("http-body", "HTTP GET /cases/ -> 200", f"<td>{CANARY}</td>")
     collector.scan("http-body", "HTTP GET /cases/ -> 200", f"<td>{CANARY}</td>")  # deduplicated
     collector.scan("http-body", "HTTP POST /cases/ -> 200", CANARY, echo=frozenset({CANARY}))

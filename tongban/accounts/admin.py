@@ -1,8 +1,11 @@
 """Admin for accounts, roles and organisations.
 
-Lists show resident ID numbers and phone numbers masked; the full value is visible only on
-the change page of one account. The change form validates both identifiers with the
-kernel's validators, so an administrator cannot store a number that fails its checksum.
+Resident ID numbers and phone numbers are shown masked everywhere, the change page of an
+account included. Its "reveal" link asks for a purpose and goes through
+``accounts.pii.reveal``: the policy decides (a system administrator correcting an account
+may; security and audit administrators may not) and every reveal or refusal is audited.
+The admin does not edit the numbers (they are encrypted; corrections go through services).
+Searching by a full ID or mobile number matches its keyed digest.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tongban.accounts import services_security
+from tongban.accounts import pii, services_security
 from tongban.accounts.models import (
     ADMIN_DUTIES,
     AccountSession,
@@ -33,21 +39,23 @@ from tongban.accounts.models import (
     User,
 )
 from tongban.core.admin import AuditedAdmin
-from tongban.core.identifiers import validate_mobile, validate_resident_id
+from tongban.core.crypto.fields import digest
+
+REVEALABLE = {"id_number": _("resident ID number"), "phone": _("mobile number")}
 
 
 class AccountChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
         model = User
-        fields = "__all__"
+        exclude = ("id_number", "phone")
 
-    def clean_id_number(self) -> str | None:
-        value = self.cleaned_data.get("id_number")
-        return validate_resident_id(value) if value else None
 
-    def clean_phone(self) -> str | None:
-        value = self.cleaned_data.get("phone")
-        return validate_mobile(value) if value else None
+class RevealForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[(code, label) for code, label in pii.PURPOSES.items()],
+        initial=pii.ACCOUNT_ADMINISTRATION,
+    )
 
 
 class RoleAssignmentFormSet(forms.BaseInlineFormSet):
@@ -107,7 +115,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         "assurance_level", "is_active", "is_staff",
     )  # fmt: skip
     list_filter = ("kind", "assurance_level", "clearance", "is_active", "is_staff", "department")
-    search_fields = ("username", "real_name", "=id_number", "=phone", "email")
+    search_fields = ("username", "real_name", "email")
     list_select_related = ("department",)
     autocomplete_fields = ("department",)
     inlines = (RoleAssignmentInline, MembershipInline)
@@ -115,7 +123,16 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (
             _("Identity"),
-            {"fields": ("kind", "real_name", "id_number", "phone", "email", "assurance_level")},
+            {
+                "fields": (
+                    "kind",
+                    "real_name",
+                    "id_number_reveal",
+                    "phone_reveal",
+                    "email",
+                    "assurance_level",
+                )
+            },
         ),
         (_("Department and clearance"), {"fields": ("department", "clearance")}),
         (
@@ -138,13 +155,78 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     def masked_mobile(self, obj: User) -> str:
         return obj.masked_phone
 
+    @admin.display(description=_("resident ID number"))
+    def id_number_reveal(self, obj: User) -> str:
+        return self._masked_with_reveal(obj, "id_number", obj.masked_id_number)
+
+    @admin.display(description=_("mobile number"))
+    def phone_reveal(self, obj: User) -> str:
+        return self._masked_with_reveal(obj, "phone", obj.masked_phone)
+
+    def _masked_with_reveal(self, obj: User, field: str, masked: str) -> str:
+        if obj.pk is None or not getattr(obj, field):
+            return "-"
+        url = reverse(f"admin:accounts_user_reveal_{field}", args=[obj.pk])
+        return format_html('{} <a href="{}">{}</a>', masked, url, _("Reveal"))
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Only a superuser (development) may grant superuser status, groups or single
         permissions: everyone else gives rights through roles, which keep duties apart."""
-        fields = tuple(super().get_readonly_fields(request, obj))
+        fields = (*super().get_readonly_fields(request, obj), "id_number_reveal", "phone_reveal")
         if request.user.is_superuser:
             return fields
         return (*fields, "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
+        """Also find accounts whose full ID or mobile number is the search term (by digest)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            by_digest = Q(id_number_digest=digest("resident_id", term)) | Q(
+                phone_digest=digest("mobile", term)
+            )
+            found = found | queryset.filter(by_digest)
+        return found, may_have_duplicates
+
+    def get_urls(self) -> list[Any]:
+        reveal = [
+            path(
+                f"<path:object_id>/reveal/{field}/",
+                self.admin_site.admin_view(self.reveal_view),
+                {"field": field},
+                name=f"accounts_user_reveal_{field}",
+            )
+            for field in REVEALABLE
+        ]
+        return [*reveal, *super().get_urls()]
+
+    def reveal_view(self, request: HttpRequest, object_id: str, field: str) -> HttpResponse:
+        """GET: ask for the purpose; POST: the full value if ``pii.reveal`` allows it (audited
+        either way), else 403."""
+        if field not in REVEALABLE:
+            raise Http404
+        subject = self.get_object(request, object_id)
+        if subject is None:
+            raise Http404
+        if not self.has_view_permission(request, subject):
+            raise PermissionDenied
+        form = RevealForm(request.POST or None)
+        value = None
+        if request.method == "POST" and form.is_valid():
+            value = pii.reveal(request.user, subject, field, form.cleaned_data["purpose"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Reveal the %(field)s") % {"field": REVEALABLE[field]},
+            "subject": subject,
+            "field_label": REVEALABLE[field],
+            "form": form,
+            "value": value,
+            "change_url": reverse("admin:accounts_user_change", args=[subject.pk]),
+        }
+        return TemplateResponse(request, "admin/accounts/user/reveal.html", context)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -4,13 +4,24 @@
 - Businesses are ``Organisation`` rows identified by their unified social credit code
   (GB 32100); people act for them as legal representative (法定代表人) or agent (经办人).
 - Officials belong to a department and hold roles (``RoleAssignment``).
+
+Resident ID numbers, mobile numbers and business addresses are stored encrypted
+(``core.crypto.fields.EncryptedTextField``, ADR 0005). In Python ``user.id_number`` is the
+clear value; the database holds a ciphertext bound to its column and row. Look-ups go
+through the keyed digest columns: ``User.objects.by_id_number(x)`` / ``by_phone(x)`` (or
+``id_number_digest=digest("resident_id", x)``); filtering on the encrypted column itself
+raises ``FieldError``. Showing a full value to anyone but the subject goes through
+``accounts.pii.reveal`` (policy and audit); pages show ``masked_*``.
 """
 
-from django.contrib.auth.models import AbstractUser
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.crypto.fields import DigestField, EncryptedFieldsMixin, EncryptedTextField, digest
 from tongban.core.identifiers import mask_phone, mask_resident_id, validate_uscc
 from tongban.core.models import ClassificationLevel
 from tongban.org.models import Department, Region
@@ -30,15 +41,42 @@ class AssuranceLevel(models.IntegerChoices):
     IN_PERSON = 3, _("Verified in person at a counter")
 
 
-class User(AbstractUser):
+class AccountManager(UserManager["User"]):
+    """Adds look-ups by the keyed digests of the encrypted identifiers."""
+
+    use_in_migrations = True
+
+    def by_id_number(self, value: str | None) -> models.QuerySet[User]:
+        """Accounts whose resident ID number is ``value`` (any spelling: NFKC, x or X)."""
+        found = digest("resident_id", value)
+        return self.filter(id_number_digest=found) if found else self.none()
+
+    def by_phone(self, value: str | None) -> models.QuerySet[User]:
+        """Accounts whose mobile number is ``value`` (spaces, dashes, +86 ignored)."""
+        found = digest("mobile", value)
+        return self.filter(phone_digest=found) if found else self.none()
+
+
+class User(EncryptedFieldsMixin, AbstractUser):
     kind = models.CharField(
         _("account kind"), max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN
     )
     real_name = models.CharField(_("real name"), max_length=60, blank=True)
-    id_number = models.CharField(
-        _("resident ID number"), max_length=18, unique=True, null=True, blank=True
+    # Encrypted, bound to the username (set before the row exists, changed only by save()).
+    id_number = EncryptedTextField(
+        _("resident ID number"), max_length=18, null=True, blank=True, bind_field="username"
     )
-    phone = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True)
+    id_number_digest = DigestField(
+        _("resident ID number digest"), source="id_number", kind="resident_id",
+        unique=True, null=True, blank=True,
+    )  # fmt: skip
+    phone = EncryptedTextField(
+        _("mobile number"), max_length=11, null=True, blank=True, bind_field="username"
+    )
+    phone_digest = DigestField(
+        _("mobile number digest"), source="phone", kind="mobile",
+        unique=True, null=True, blank=True,
+    )  # fmt: skip
     department = models.ForeignKey(
         Department,
         verbose_name=_("department"),
@@ -55,6 +93,8 @@ class User(AbstractUser):
         choices=AssuranceLevel.choices,
         default=AssuranceLevel.SELF_DECLARED,
     )
+
+    objects = AccountManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -149,7 +189,7 @@ class OrganisationType(models.TextChoices):
     OTHER = "9", _("Other organisation")
 
 
-class Organisation(models.Model):
+class Organisation(EncryptedFieldsMixin, models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(
         _("unified social credit code"),
@@ -167,7 +207,10 @@ class Organisation(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
     )
-    address = models.CharField(_("registered address"), max_length=200, blank=True)
+    # Encrypted, bound to the credit code (fixed at registration).
+    address = EncryptedTextField(
+        _("registered address"), max_length=200, blank=True, bind_field="uscc"
+    )
     established_on = models.DateField(_("established on"), null=True, blank=True)
     business_scope = models.TextField(_("business scope"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -321,7 +364,7 @@ class AccountSession(models.Model):
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class PendingRegistration(models.Model):
+class PendingRegistration(EncryptedFieldsMixin, models.Model):
     """A registration whose identity the provider confirmed, waiting for the SMS code.
 
     Holds the password only as a hash and the code only as a keyed hash; deleted when the
@@ -330,8 +373,17 @@ class PendingRegistration(models.Model):
 
     token = models.CharField(_("token"), max_length=64, unique=True)
     real_name = models.CharField(_("real name"), max_length=60)
-    id_number = models.CharField(_("resident ID number"), max_length=18)
-    phone = models.CharField(_("mobile number"), max_length=20)
+    # Encrypted, bound to the random token of the registration.
+    id_number = EncryptedTextField(_("resident ID number"), max_length=18, bind_field="token")
+    id_number_digest = DigestField(
+        _("resident ID number digest"), source="id_number", kind="resident_id",
+        null=True, blank=True, db_index=True,
+    )  # fmt: skip
+    phone = EncryptedTextField(_("mobile number"), max_length=20, bind_field="token")
+    phone_digest = DigestField(
+        _("mobile number digest"), source="phone", kind="mobile",
+        null=True, blank=True, db_index=True,
+    )  # fmt: skip
     email = models.EmailField(_("email"), blank=True)
     password_hash = models.CharField(_("password hash"), max_length=256)
     code_hash = models.CharField(_("code hash"), max_length=64)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -65,3 +66,16 @@ def password_validators() -> list[Any]:
     if not any(isinstance(v, PersonalDataPasswordValidator) for v in validators):
         validators.append(PersonalDataPasswordValidator())
     return validators
+
+
+class FastTestArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with tiny costs, for the test suite only (``settings.TESTING``).
+
+    Production keeps Django's defaults (100 MiB, 2 passes); the tests create hundreds of
+    accounts and would otherwise spend minutes hashing. Same algorithm name, so hashes
+    made here verify with the real hasher and vice versa.
+    """
+
+    time_cost = 1
+    memory_cost = 256
+    parallelism = 1

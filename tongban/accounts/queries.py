@@ -51,10 +51,19 @@ def find_account(identifier: str | None) -> User | None:
     like someone's ID or mobile number never captures their sign-in.
     """
     for field, value in _interpretations(identifier or ""):
-        user = User.objects.filter(**{field: value}).first()
+        user = _accounts_by(field, value).first()
         if user is not None:
             return user
     return None
+
+
+def _accounts_by(field: str, value: str) -> QuerySet[User]:
+    """Accounts whose ``field`` is ``value``: ID and mobile numbers by their keyed digest."""
+    if field == "id_number":
+        return User.objects.by_id_number(value)  # type: ignore[no-any-return]
+    if field == "phone":
+        return User.objects.by_phone(value)  # type: ignore[no-any-return]
+    return User.objects.filter(username=value)  # type: ignore[no-any-return]
 
 
 def unknown_login_name(identifier: str | None) -> str:

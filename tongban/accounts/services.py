@@ -41,6 +41,7 @@ from tongban.accounts.models import (
 from tongban.accounts.passwords import password_validators
 from tongban.accounts.sms import get_sms_gateway
 from tongban.core.audit import record_audit
+from tongban.core.crypto.fields import digest
 from tongban.core.identifiers import parse_resident_id, validate_mobile, validate_uscc
 
 USERNAME_PREFIX = "u"
@@ -127,7 +128,7 @@ def _citizen_from_input(
     except ValidationError as exc:
         errors.add("id_number", exc)
     # Registration cannot help saying that a number is taken, but says no more than that.
-    if number and User.objects.filter(id_number=number).exists():
+    if number and User.objects.by_id_number(number).exists():
         errors.add("id_number", ID_NUMBER_UNUSABLE)
 
     mobile = ""
@@ -135,7 +136,7 @@ def _citizen_from_input(
         mobile = validate_mobile(phone)
     except ValidationError as exc:
         errors.add("phone", exc)
-    if mobile and User.objects.filter(phone=mobile).exists():
+    if mobile and User.objects.by_phone(mobile).exists():
         errors.add("phone", MOBILE_UNUSABLE)
 
     email = (email or "").strip()
@@ -356,7 +357,7 @@ def add_agent(org: Organisation, *, id_number: str, actor: User) -> Organisation
         number = parse_resident_id(id_number).number
     except ValidationError as exc:
         raise ServiceError({"id_number": exc.error_list}) from None
-    agent = User.objects.filter(id_number=number, kind=UserKind.CITIZEN, is_active=True).first()
+    agent = User.objects.by_id_number(number).filter(kind=UserKind.CITIZEN, is_active=True).first()
     if agent is None:
         raise ServiceError({"id_number": [AGENT_UNUSABLE]})
     member = _membership(org, agent)
@@ -478,9 +479,14 @@ def start_citizen_registration(
         if verdict.reason == RefusalReason.UNAVAILABLE:
             raise ServiceError({"id_number": [IDENTITY_UNAVAILABLE]})
         raise ServiceError({"real_name": [IDENTITY_NAME_REFUSED], "id_number": [IDENTITY_REFUSED]})
-    PendingRegistration.objects.filter(
-        Q(id_number=user.id_number) | Q(phone=user.phone) | Q(created_at__lt=now - PENDING_KEPT)
-    ).delete()
+    same_person = Q(created_at__lt=now - PENDING_KEPT)
+    for column, found in (
+        ("id_number_digest", digest("resident_id", user.id_number)),
+        ("phone_digest", digest("mobile", user.phone)),
+    ):
+        if found:  # (never None here: both were validated; None would mean IS NULL)
+            same_person |= Q(**{column: found})
+    PendingRegistration.objects.filter(same_person).delete()
     pending = PendingRegistration(
         token=secrets.token_urlsafe(32),
         real_name=user.real_name,
@@ -566,7 +572,10 @@ def confirm_citizen_registration(
 
 
 def _create_verified_citizen(pending: PendingRegistration, actor: User | None) -> User:
-    taken = User.objects.filter(Q(id_number=pending.id_number) | Q(phone=pending.phone)).exists()
+    taken = (
+        User.objects.by_id_number(pending.id_number).exists()
+        or User.objects.by_phone(pending.phone).exists()
+    )
     if taken:
         raise ServiceError({"id_number": [ID_NUMBER_UNUSABLE]})
     user = User(

@@ -109,11 +109,9 @@ def register(request: HttpRequest) -> HttpResponse:
         return _register_code_step(request, pending)
     initial: dict[str, str] = {}
     if pending is not None:
-        initial = {
-            "real_name": pending.real_name,
-            "id_number": pending.id_number,
-            "phone": pending.phone,
-        }
+        # The ID number is typed again rather than sent back from storage: a page never
+        # carries a full ID number the same request did not send (docs/pii-scanner.md).
+        initial = {"real_name": pending.real_name, "phone": pending.phone}
     form = CitizenRegistrationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -74,7 +74,7 @@ def test_register_creates_account_signs_in_and_shows_masked_space(client, settin
     code = re.search(r"\b(\d{6})\b", message["text"]).group(1)
     response = client.post(REGISTER, {"code": code}, **EN)
     assert response.status_code == 302 and response["Location"] == ME
-    user = User.objects.get(phone="13912345678")
+    user = User.objects.by_phone("13912345678").get()
     assert user.assurance_level == AssuranceLevel.VERIFIED
     assert client.session["_auth_user_id"] == str(user.pk)
     html = client.get(ME, **EN).content.decode()

@@ -53,4 +53,4 @@ def test_registration_refuses_such_passwords(client, password, message):
     response = client.post(reverse("accounts:register"), data, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200 and message in html and 'href="#id_password"' in html
-    assert not User.objects.filter(id_number=ID).exists()
+    assert not User.objects.by_id_number(ID).exists()

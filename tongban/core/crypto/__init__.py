@@ -11,6 +11,9 @@ Public API::
     token = crypto.encrypt("field-encryption", b"secret", aad=b"accounts.user:17:id_number")
     crypto.decrypt("field-encryption", token, aad=b"accounts.user:17:id_number")
     crypto.rotate("licence", actor=user)       # old key retired, still verifies
+    key_id, tag = crypto.mac("pii-digest", b"...")  # keyed digest (pinned key)
+
+Encrypted model fields with searchable digests: ``tongban.core.crypto.fields`` (ADR 0005).
 
 Library choices, the 密评 position and key management: docs/adr/0003-crypto-suites.md.
 """
@@ -26,6 +29,7 @@ from tongban.core.crypto.keys import (
     get_key,
     get_key_provider,
     load_kek,
+    mac,
     public_keys,
     rotate,
     sign,
@@ -74,6 +78,7 @@ __all__ = [
     "get_key_provider",
     "get_suite",
     "load_kek",
+    "mac",
     "public_keys",
     "rotate",
     "sign",

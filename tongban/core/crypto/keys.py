@@ -54,13 +54,37 @@ from tongban.core.models import CryptoKey, KeyKind, KeyPurpose, KeyStatus
 
 KEK_SIZE = 32
 
+#: The purpose of the key that makes keyed digests of personal data (``mac``): exact-match
+#: look-ups and unique constraints on encrypted columns (``core/crypto/fields.py``).
+#: Not (yet) a ``KeyPurpose`` choice: the column accepts it; see docs/adr/0005.
+PII_DIGEST = "pii-digest"
+
 #: The kind of key each purpose uses. A purpose never switches kind.
 PURPOSE_KINDS: dict[str, str] = {
     KeyPurpose.LICENCE: KeyKind.SIGNING,
     KeyPurpose.AUDIT_SEAL: KeyKind.SIGNING,
     KeyPurpose.EXCHANGE: KeyKind.SIGNING,
     KeyPurpose.FIELD_ENCRYPTION: KeyKind.SECRET,
+    PII_DIGEST: KeyKind.SECRET,
 }
+
+#: Secret-key purposes used only for MACs, never to encrypt. Their key is pinned: a change
+#: of the configured suite does not replace it (digests already stored must keep matching);
+#: only an explicit ``rotate`` does, followed by re-digesting every row (ADR 0005).
+MAC_PURPOSES = frozenset({PII_DIGEST})
+
+# Unwrapped secret keys of this process, by (key id, wrapped bytes, KEK): a key row never
+# changes its material, so an entry stays right; another KEK or altered wrapped bytes miss.
+_UNWRAPPED: dict[tuple[str, bytes, bytes], bytes] = {}
+# For decryption by key id without a query: key id -> (KEK, purpose, kind, suite, key).
+_DECRYPTING: dict[str, tuple[bytes, str, str, str, bytes]] = {}
+_CACHE_LIMIT = 1024
+
+
+def clear_key_cache() -> None:
+    """Forget every unwrapped key of this process (tests; after re-wrapping keys)."""
+    _UNWRAPPED.clear()
+    _DECRYPTING.clear()
 
 
 # --- the key-encryption key ---------------------------------------------------------------
@@ -211,6 +235,10 @@ class KeyProvider(ABC):
     def decrypt(self, purpose: str, token: str, aad: bytes = b"") -> bytes:
         """Inverse of ``encrypt``, with whichever key the token names."""
 
+    @abstractmethod
+    def mac(self, purpose: str, data: bytes) -> tuple[str, bytes]:
+        """MAC ``data`` with the pinned key of a MAC purpose: ``(key_id, tag)``."""
+
 
 class SignatureServerKeyProvider(KeyProvider):
     """Extension point, not implemented and not used: a certified 密码机 / 签名验签服务器.
@@ -255,15 +283,20 @@ class SignatureServerKeyProvider(KeyProvider):
     def decrypt(self, purpose: str, token: str, aad: bytes = b"") -> bytes:
         raise NotImplementedError
 
+    def mac(self, purpose: str, data: bytes) -> tuple[str, bytes]:
+        raise NotImplementedError
+
 
 # --- the database provider ----------------------------------------------------------------
 
 
 def _purpose(purpose: str) -> str:
+    if purpose in MAC_PURPOSES:
+        return purpose
     try:
         return str(KeyPurpose(purpose))
     except ValueError:
-        choices = ", ".join(KeyPurpose.values)
+        choices = ", ".join([*KeyPurpose.values, *sorted(MAC_PURPOSES)])
         raise KeyStoreError(f"unknown key purpose {purpose!r}; use one of: {choices}") from None
 
 
@@ -305,6 +338,8 @@ class DatabaseKeyProvider(KeyProvider):
     def _active(self, purpose: str, department: Any) -> CryptoKey:
         purpose, code = _purpose(purpose), _department_code(department)
         row = self._active_row(purpose, code)
+        if row is not None and purpose in MAC_PURPOSES:
+            return row  # pinned: a suite change does not replace it (see MAC_PURPOSES)
         suite = get_suite()
         if row is not None and row.suite == suite.name:
             return row
@@ -363,7 +398,8 @@ class DatabaseKeyProvider(KeyProvider):
             .filter(purpose=purpose, department_code=code, status=KeyStatus.ACTIVE)
             .first()
         )
-        if current is not None and reason != "rotate" and current.suite == suite.name:
+        pinned = purpose in MAC_PURPOSES
+        if current is not None and reason != "rotate" and (pinned or current.suite == suite.name):
             return current  # made meanwhile by another caller
         now = timezone.now()
         if current is not None:
@@ -417,15 +453,28 @@ class DatabaseKeyProvider(KeyProvider):
 
     @staticmethod
     def _unwrap(row: CryptoKey) -> bytes:
-        suite = get_suite(row.suite)
+        """The row's key material; cached per process (by key id, wrapped bytes and KEK)."""
         kek = load_kek()
+        wrapped = bytes(row.wrapped_key)
+        cache_key = (row.key_id, wrapped, kek)
+        material = _UNWRAPPED.get(cache_key)
+        if material is None:
+            material = DatabaseKeyProvider._unwrap_uncached(row, kek, wrapped)
+            if len(_UNWRAPPED) >= _CACHE_LIMIT:
+                _UNWRAPPED.clear()
+            _UNWRAPPED[cache_key] = material
+        return material
+
+    @staticmethod
+    def _unwrap_uncached(row: CryptoKey, kek: bytes, wrapped: bytes) -> bytes:
+        suite = get_suite(row.suite)
         if kek_fingerprint(suite, kek) != row.kek_fingerprint:
             raise KeyStoreError(
                 f"key {row.key_id} was wrapped under another KEK "
                 f"(fingerprint {row.kek_fingerprint}); check TONGBAN_KEK"
             )
         try:
-            return suite.decrypt(_wrapping_key(suite, kek), bytes(row.wrapped_key), _binding(row))
+            return suite.decrypt(_wrapping_key(suite, kek), wrapped, _binding(row))
         except DecryptionError as exc:
             raise KeyStoreError(f"key {row.key_id} does not unwrap: it was altered") from exc
 
@@ -454,10 +503,16 @@ class DatabaseKeyProvider(KeyProvider):
             return False
         return get_suite(row.suite).verify(bytes(row.public_key), data, signature)
 
+    @staticmethod
+    def _refuse_mac_purpose(purpose: str) -> None:
+        if purpose in MAC_PURPOSES:
+            raise KeyStoreError(f"{purpose} keys only make MACs; they never encrypt")
+
     def encrypt(
         self, purpose: str, plaintext: bytes, aad: bytes = b"", department: Any = None
     ) -> str:
         self._require_kind(_purpose(purpose), KeyKind.SECRET)
+        self._refuse_mac_purpose(purpose)
         row = self._active(purpose, department)
         suite = get_suite(row.suite)
         blob = suite.encrypt(self._unwrap(row), plaintext, _data_aad(row.purpose, row.key_id, aad))
@@ -466,6 +521,7 @@ class DatabaseKeyProvider(KeyProvider):
     def decrypt(self, purpose: str, token: str, aad: bytes = b"") -> bytes:
         purpose = _purpose(purpose)
         self._require_kind(purpose, KeyKind.SECRET)
+        self._refuse_mac_purpose(purpose)
         key_id, dot, body = token.partition(".")
         if not dot or not key_id:
             raise DecryptionError("not a ciphertext token (key_id.base64url)")
@@ -473,11 +529,27 @@ class DatabaseKeyProvider(KeyProvider):
             blob = b64url_decode(body)
         except SignatureFormatError as exc:
             raise DecryptionError("not a ciphertext token (key_id.base64url)") from exc
-        row = self._row(key_id)
-        if row.purpose != purpose or row.kind != KeyKind.SECRET:
+        kek = load_kek()
+        entry = _DECRYPTING.get(key_id)
+        if entry is None or entry[0] != kek:
+            row = self._row(key_id)
+            entry = (kek, row.purpose, row.kind, row.suite, self._unwrap(row))
+            if len(_DECRYPTING) >= _CACHE_LIMIT:
+                _DECRYPTING.clear()
+            _DECRYPTING[key_id] = entry
+        _kek, row_purpose, kind, suite_name, material = entry
+        if row_purpose != purpose or kind != KeyKind.SECRET:
             raise KeyStoreError(f"key {key_id} is not a {purpose} key")
-        suite = get_suite(row.suite)
-        return suite.decrypt(self._unwrap(row), blob, _data_aad(purpose, key_id, aad))
+        return get_suite(suite_name).decrypt(material, blob, _data_aad(purpose, key_id, aad))
+
+    def mac(self, purpose: str, data: bytes) -> tuple[str, bytes]:
+        """MAC ``data`` (the suite's HMAC) with the pinned key of ``purpose``, made on first
+        use. Returns the key id with the tag, so stored tags say which key made them."""
+        purpose = _purpose(purpose)
+        if purpose not in MAC_PURPOSES:
+            raise KeyStoreError(f"{purpose} keys do not make MACs")
+        row = self._active(purpose, None)
+        return row.key_id, get_suite(row.suite).hmac(self._unwrap(row), data)
 
 
 def get_key_provider() -> KeyProvider:
@@ -520,3 +592,7 @@ def encrypt(purpose: str, plaintext: bytes, aad: bytes = b"", department: Any = 
 
 def decrypt(purpose: str, token: str, aad: bytes = b"") -> bytes:
     return get_key_provider().decrypt(purpose, token, aad)
+
+
+def mac(purpose: str, data: bytes) -> tuple[str, bytes]:
+    return get_key_provider().mac(purpose, data)
