@@ -12,6 +12,9 @@ for example from a systemd timer (``OnCalendar=*:0/5``) or cron
 everything older than five minutes, even if the attacker recomputed every later hash. It
 exits 1 when a stream's new records do not verify (that stream is not sealed).
 
+A ``verify`` that finds problems also raises the critical alert ``audit.verify_failed``
+for the audit administrators (``tongban.core.alerts``; delivered by ``tongban.notify``).
+
 ``tail`` lists the most recent records (metadata only: the records never hold personal
 values).
 """
@@ -23,8 +26,10 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext_lazy as _
 
-from tongban.core.audit import count_records, count_seals, seal_streams, verify
+from tongban.core.alerts import Severity, raise_alert
+from tongban.core.audit import AuditProblem, count_records, count_seals, seal_streams, verify
 from tongban.core.models import AuditRecord, AuditStreamHead
 
 
@@ -56,6 +61,7 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(f"FAIL: {problem}")
             self.stderr.write(f"{len(problems)} stream(s) with a problem.")
+            self._alert(problems)
             raise SystemExit(1)
         streams = AuditStreamHead.objects.count()
         self.stdout.write(
@@ -63,6 +69,24 @@ class Command(BaseCommand):
                 f"OK: {count_records()} records in {streams} streams, {count_seals()} seals"
             )
         )
+
+    def _alert(self, problems: list[AuditProblem]) -> None:
+        """Tell the audit administrators (the alert names streams, never record contents)."""
+        streams = sorted({problem.stream for problem in problems})
+        try:
+            raise_alert(
+                "audit.verify_failed",
+                audience="audit_admin",
+                message=_(
+                    "The audit trail check found problems in %(count)s stream(s): "
+                    '%(streams)s. Run "tongban audit verify" to see the first altered '
+                    "record of each."
+                ),
+                params={"count": len(streams), "streams": ", ".join(streams)},
+                severity=Severity.CRITICAL,
+            )
+        except Exception as exc:  # the check's own verdict must still be printed and exit 1
+            self.stderr.write(f"Could not raise the alert: {type(exc).__name__}: {exc}")
 
     def _seal(self, quiet: bool) -> None:
         run = seal_streams()
