@@ -4,7 +4,7 @@ inline, bundles with their member items inline, themes, quality rules and import
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.db import models
@@ -18,6 +18,7 @@ from tongban.catalog.models import (
     FAQ,
     Bundle,
     BundleMember,
+    CatalogExport,
     CatalogImport,
     FeeItem,
     ItemStatus,
@@ -29,6 +30,8 @@ from tongban.catalog.models import (
 )
 from tongban.catalog.services import CatalogValidationError
 from tongban.core.admin import AuditedAdmin
+from tongban.core.classification import ClassifiedQuerySet, clearance_of
+from tongban.core.models import ClassificationLevel
 
 
 class MaterialInline(admin.StackedInline):
@@ -94,9 +97,10 @@ class ServiceItemAdmin(AuditedAdmin):
 
     list_display = (
         "name", "implementation_code", "item_type", "department", "handling_type",
-        "visits_on_site", "status", "updated_at",
+        "visits_on_site", "required_assurance", "classification", "status", "updated_at",
     )  # fmt: skip
-    list_filter = ("status", "item_type", "handling_type", "exercise_level", "department")
+    list_filter = ("status", "classification", "required_assurance", "item_type",
+                   "handling_type", "exercise_level", "department")  # fmt: skip
     search_fields = ("name", "name_en", "basic_code", "implementation_code")
     autocomplete_fields = ("department",)
     filter_horizontal = ("themes", "regions")
@@ -105,6 +109,18 @@ class ServiceItemAdmin(AuditedAdmin):
     inlines = (MaterialInline, FeeItemInline, ProcessStepInline, FAQInline)
     formfield_overrides = URL_FIELDS
     actions = ("publish_selected", "withdraw_selected")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceItem]:
+        """Only the items this administrator's clearance reaches (data classification)."""
+        queryset = cast(ClassifiedQuerySet, super().get_queryset(request))
+        return queryset.visible_to(request.user)
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Nobody classifies an item above their own clearance (they would lose it)."""
+        if db_field.name == "classification":
+            ceiling = clearance_of(request.user)
+            kwargs["choices"] = [c for c in ClassificationLevel.choices if c[0] <= ceiling]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.action(description=gettext_lazy("Publish the selected items"))
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
@@ -186,6 +202,24 @@ class CatalogImportAdmin(AuditedAdmin):
     list_filter = ("status", "file_format")
     search_fields = ("file", "created_by__username")
     list_select_related = ("created_by",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CatalogExport)
+class CatalogExportAdmin(AuditedAdmin):
+    """Exports are made and downloaded on the catalogue export page (which checks the
+    downloader's clearance); here they are only listed (and old ones deleted)."""
+
+    list_display = ("created_at", "file_format", "item_count", "classification", "public_only",
+                    "created_by")  # fmt: skip
+    list_filter = ("classification", "public_only", "file_format")
+    list_select_related = ("created_by",)
+    exclude = ("file",)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -2,7 +2,10 @@
 themes and search.
 
 The router is mounted by ``tongban.api.api``, which also turns errors into problem+json
-and documents them. Only published items and bundles are visible (``catalog.queries``).
+and documents them. Only published items and bundles are visible (``catalog.queries``),
+and only the items the caller may see (``core.classification``): an anonymous caller or a
+citizen gets public items only (an internal item answers 404 as if it did not exist); a
+signed-in official also gets internal items up to their clearance.
 Coded fields carry their code and their label in the request language; ``name`` follows
 the request language, ``name_zh`` is always the official Chinese name.
 """
@@ -31,12 +34,14 @@ from tongban.catalog.models import (
     MaterialSource,
     OnlineDepth,
     ProvincialLevel,
+    RequiredAssurance,
     ServiceItem,
     ServiceObject,
     ServiceScope,
     Theme,
     TimeUnit,
 )
+from tongban.core.models import ClassificationLevel
 from tongban.org.api import (
     ChoiceOut,
     DepartmentOut,
@@ -95,6 +100,11 @@ class SearchParams(PageParams):
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = (
         Field(description="Words to search for.")
     )
+
+
+def _reader(request: HttpRequest) -> Any:
+    """Who is asking: the signed-in account (session), or None for an anonymous caller."""
+    return getattr(request, "user", None)
 
 
 def _page(qs: QuerySet[T], params: PageParams) -> tuple[int, list[T]]:
@@ -188,6 +198,15 @@ class ResultOut(Schema):
 
 
 class ItemDetailOut(ItemSummaryOut):
+    required_assurance: LevelOut = Field(
+        description=(
+            "Identity an account needs to apply online: 1 any account (self-declared), "
+            "2 a verified identity, 3 verified in person at a counter."
+        )
+    )
+    classification: LevelOut = Field(
+        description="Data classification: 1 public; 2 internal (shown to officials only)."
+    )
     name_en: str
     summary: str
     exercise_level: ChoiceOut
@@ -295,10 +314,20 @@ def _bundle_ref(bundle: Bundle) -> BundleRef:
     )
 
 
+def _level(enum: Any, value: int) -> LevelOut:
+    try:
+        label = str(enum(value).label)
+    except ValueError:
+        label = str(value)
+    return LevelOut(code=int(value), label=label)
+
+
 def item_detail(item: ServiceItem) -> ItemDetailOut:
     """The full service guide of an item fetched by ``queries.get_published_item``."""
     return ItemDetailOut(
         **_item_summary_fields(item),
+        required_assurance=_level(RequiredAssurance, item.required_assurance),
+        classification=_level(ClassificationLevel, item.classification),
         name_en=item.name_en,
         summary=item.summary,
         exercise_level=choice(ExerciseLevel, item.exercise_level),
@@ -406,7 +435,7 @@ def list_items(request: HttpRequest, params: Query[ItemParams]) -> ItemPageOut:
         handling_type=params.handling_type or "",
         audience=params.audience or "",
     )
-    total, rows = _page(_ordered_items(queries.filter_items(flt)), params)
+    total, rows = _page(_ordered_items(queries.filter_items(flt, _reader(request))), params)
     return ItemPageOut(
         total=total,
         page=params.page,
@@ -422,8 +451,9 @@ def list_items(request: HttpRequest, params: Query[ItemParams]) -> ItemPageOut:
     summary="One service item's full guide",
 )
 def get_item(request: HttpRequest, implementation_code: str) -> ItemDetailOut:
-    """The service guide (办事指南) of a published item; 404 when there is none."""
-    return item_detail(queries.get_published_item(implementation_code))
+    """The service guide (办事指南) of a published item; 404 when there is none (or when
+    the caller may not see it)."""
+    return item_detail(queries.get_published_item(implementation_code, _reader(request)))
 
 
 # --- Bundles -----------------------------------------------------------------------------
@@ -458,6 +488,9 @@ class MergedMaterialOut(Schema):
 
 
 class BundleDetailOut(BundleSummaryOut):
+    required_assurance: LevelOut = Field(
+        description="Identity needed to apply online: the highest of the member items'."
+    )
     name_en: str
     location: str
     consult_phone: str
@@ -503,7 +536,9 @@ def list_bundles(request: HttpRequest, params: Query[BundleParams]) -> BundlePag
         qs = qs.filter(audience=params.audience)
     if params.theme:
         qs = qs.filter(themes__code=params.theme)
-    qs = qs.annotate(member_count=Count("memberships", distinct=True)).order_by("code")
+    visible = queries.visible_item_q(_reader(request), "memberships__item__")
+    qs = qs.annotate(member_count=Count("memberships", filter=visible, distinct=True))
+    qs = qs.order_by("code")
     total, rows = _page(qs, params)
     return BundlePageOut(
         total=total,
@@ -524,7 +559,7 @@ def list_bundles(request: HttpRequest, params: Query[BundleParams]) -> BundlePag
 )
 def get_bundle(request: HttpRequest, code: str) -> BundleDetailOut:
     """A published bundle: members in order, departments, and the merged material list."""
-    bundle = queries.get_published_bundle(code)
+    bundle = queries.get_published_bundle(code, _reader(request))
     memberships = list(bundle.memberships.all())
     partners = list(bundle.partner_departments.all())
     involved: dict[str, Department] = {bundle.lead_department.code: bundle.lead_department}
@@ -532,6 +567,7 @@ def get_bundle(request: HttpRequest, code: str) -> BundleDetailOut:
         involved.setdefault(dept.code, dept)
     return BundleDetailOut(
         **_bundle_summary_fields(bundle, len(memberships)),
+        required_assurance=_level(RequiredAssurance, bundle.required_assurance),
         name_en=bundle.name_en,
         location=bundle.location,
         consult_phone=bundle.consult_phone,
@@ -575,8 +611,8 @@ class DepartmentListOut(Schema):
     items: list[DepartmentCountOut]
 
 
-def _departments() -> QuerySet[Department]:
-    return queries.departments_with_counts().select_related("parent", "region")
+def _departments(user: Any = None) -> QuerySet[Department]:
+    return queries.departments_with_counts(user).select_related("parent", "region")
 
 
 @router.get(
@@ -589,7 +625,7 @@ def list_departments(request: HttpRequest) -> DepartmentListOut:
     """Every active department in display order, with its number of published items."""
     rows = [
         DepartmentCountOut(**department_fields(d), item_count=d.item_count)  # type: ignore[attr-defined]
-        for d in _departments()
+        for d in _departments(_reader(request))
     ]
     return DepartmentListOut(total=len(rows), items=rows)
 
@@ -602,7 +638,7 @@ def list_departments(request: HttpRequest) -> DepartmentListOut:
 )
 def get_department(request: HttpRequest, code: str) -> DepartmentDetailOut:
     """An active department by its short code; 404 when there is none."""
-    dept = _departments().get(code=code)
+    dept = _departments(_reader(request)).get(code=code)
     return DepartmentDetailOut(
         **department_fields(dept),
         item_count=dept.item_count,  # type: ignore[attr-defined]
@@ -634,7 +670,7 @@ def list_themes(request: HttpRequest, params: Query[ThemeParams]) -> ThemeListOu
             description=t.description,
             item_count=t.item_count,  # type: ignore[attr-defined]
         )
-        for t in queries.themes_with_counts(params.audience or None)
+        for t in queries.themes_with_counts(params.audience or None, _reader(request))
     ]
     return ThemeListOut(total=len(rows), items=rows)
 
@@ -652,8 +688,9 @@ class SearchPageOut(ItemPageOut):
 def search_items(request: HttpRequest, params: Query[SearchParams]) -> SearchPageOut:
     """Published items ranked by relevance to ``q`` (Chinese word segmentation)."""
     offset = (params.page - 1) * params.page_size
-    result = search.search_items(params.q, limit=params.page_size, offset=offset)
-    found = {i.pk: i for i in queries.filter_items(queries.ItemFilter(ids=list(result.ids)))}
+    user = _reader(request)
+    result = search.search_items(params.q, limit=params.page_size, offset=offset, user=user)
+    found = {i.pk: i for i in queries.filter_items(queries.ItemFilter(ids=list(result.ids)), user)}
     return SearchPageOut(
         query=params.q,
         tokens=list(result.tokens),

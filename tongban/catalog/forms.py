@@ -54,3 +54,24 @@ class CatalogUploadForm(forms.Form):
     @property
     def file_format(self) -> str:
         return str(self.cleaned_data.get("file_format", ""))
+
+
+class CatalogExportForm(forms.Form):
+    """What to export: the format, and whether to leave out every non-public item."""
+
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("xlsx", _("Excel workbook (.xlsx)")), ("json", _("JSON file"))],
+        initial="xlsx",
+        widget=forms.Select(attrs={"class": "tb-select"}),
+    )
+    public_only = forms.BooleanField(
+        label=_("Public records only"),
+        required=False,
+        help_text=_(
+            "Leave out internal and higher records, for a file that may be shared outside "
+            "the government network. Without this, the file is classified at the highest "
+            "level it contains and only people with that clearance can download it."
+        ),
+        widget=forms.CheckboxInput(attrs={"class": "tb-checkbox"}),
+    )

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.classification import ClassificationLevel, Classified, classification_field
 from tongban.org.models import Department, LocalisedName, Region
 
 
@@ -115,6 +116,21 @@ class ServiceScope(models.TextChoices):
     LOCAL = "local", _("At the implementing office only")
 
 
+class RequiredAssurance(models.IntegerChoices):
+    """How sure the platform must be of an applicant's identity before they apply online.
+
+    The values are those of ``tongban.accounts.models.AssuranceLevel`` (an account's
+    ``assurance_level``), so an account may apply online when its level is at least the
+    item's (``queries.assurance_gap``); a test keeps the two lists equal. The default is
+    VERIFIED: an online application is a legal act in the applicant's name, so a
+    self-declared account is not enough unless the catalogue says so for a low-risk item.
+    """
+
+    SELF_DECLARED = 1, _("Any account (self-declared identity)")
+    VERIFIED = 2, _("A verified identity")
+    IN_PERSON = 3, _("An identity verified in person at a counter")
+
+
 class Audience(models.TextChoices):
     PERSON = "person", _("Individuals")
     ENTERPRISE = "enterprise", _("Businesses")
@@ -153,7 +169,11 @@ def derive_provincial_level(depth_codes: list[str]) -> int:
     return ProvincialLevel.NONE
 
 
-class ServiceItem(models.Model):
+class ServiceItem(Classified):
+    """One service item. ``classification`` (``core.classification``): a PUBLIC item is on
+    the portal for everyone; an INTERNAL one (services for officials only) is shown only
+    to officials whose clearance reaches it, and never to anonymous visitors or citizens."""
+
     # Identity (A/B of the national schema)
     name = models.CharField(_("item name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
@@ -249,6 +269,25 @@ class ServiceItem(models.Model):
         Region, verbose_name=_("towns where it is handled"), blank=True, related_name="items"
     )
 
+    # Who may see the item (core.classification), and who may apply online
+    classification = classification_field(
+        help_text=_(
+            "Public items are shown to everyone. Internal items (services for officials "
+            "only) are shown only to officials whose clearance reaches that level: never on "
+            "the public portal, in search, the API or exports of public records."
+        )
+    )
+    required_assurance = models.PositiveSmallIntegerField(
+        _("identity required to apply online"),
+        choices=RequiredAssurance.choices,
+        default=RequiredAssurance.VERIFIED,
+        help_text=_(
+            "The identity assurance an account needs to apply online. Items whose result "
+            "carries high risk (property registration, for example) need in-person "
+            "verification."
+        ),
+    )
+
     # Result
     result_name = models.CharField(_("result name"), max_length=200, blank=True)
     result_type = models.CharField(_("result type"), max_length=40, blank=True)
@@ -278,6 +317,7 @@ class ServiceItem(models.Model):
             models.Index(fields=["status", "item_type"]),
             models.Index(fields=["status", "-popularity"]),
             models.Index(fields=["status", "online_level"]),
+            models.Index(fields=["status", "classification"]),
         ]
 
     def __str__(self) -> str:
@@ -500,6 +540,25 @@ class Bundle(models.Model):
         lang = get_language() or ""
         return self.name_en if lang.startswith("en") and self.name_en else self.name
 
+    @property
+    def required_assurance(self) -> int:
+        """The identity needed to apply online: the highest of all its member items'.
+
+        Members hidden from the reader count too (the application covers them all);
+        VERIFIED for a bundle without members. ``queries.get_published_bundle`` annotates it
+        (``members_required_assurance``); otherwise it is read with one query.
+        """
+        if "members_required_assurance" in self.__dict__:
+            level = self.__dict__["members_required_assurance"]
+            return int(level) if level is not None else int(RequiredAssurance.VERIFIED)
+        level = ServiceItem.objects.filter(bundle_memberships__bundle=self).aggregate(
+            level=models.Max("required_assurance")
+        )["level"]
+        return int(level) if level is not None else int(RequiredAssurance.VERIFIED)
+
+    def get_required_assurance_display(self) -> str:
+        return str(RequiredAssurance(self.required_assurance).label)
+
 
 class BundleMember(models.Model):
     bundle = models.ForeignKey(
@@ -590,3 +649,38 @@ class CatalogImport(models.Model):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class CatalogExport(models.Model):
+    """One export of the catalogue (JSON or Excel), kept so that it can be downloaded again.
+
+    ``classification`` is the highest level of the items it contains: downloading it needs
+    at least that clearance (``core.classification.can_see``), whoever made it.
+    ``public_only`` says that the administrator asked for public records only.
+    """
+
+    file = models.FileField(_("file"), upload_to="catalog-exports/%Y/%m/")
+    file_format = models.CharField(_("format"), max_length=8)
+    public_only = models.BooleanField(_("public records only"), default=False)
+    classification = classification_field(
+        default=ClassificationLevel.PUBLIC,
+        help_text=_("The highest classification of the records in the file."),
+    )
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("exported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("catalogue export")
+        verbose_name_plural = _("catalogue exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_format} {self.created_at:%Y-%m-%d %H:%M}"

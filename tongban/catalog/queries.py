@@ -1,14 +1,22 @@
 """Read side of the catalogue: what the portal and the API show.
 
-Only published items and bundles are visible to the public. Every function returns
-querysets with the joins the pages need, so templates never trigger a query per row.
+Only published items and bundles are visible to the public. Items also carry a data
+classification (``core.classification``): every read takes the reader (``user``; ``None``
+means an anonymous visitor) and shows only the items that reader may see, so an INTERNAL
+item never reaches an anonymous visitor or a citizen. Leaving ``user`` out is the safe
+default: public items only. Every function returns querysets with the joins the pages need,
+so templates never trigger a query per row.
+
+``assurance_gap(user, item_or_bundle)`` says whether an account may apply online.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from tongban.catalog.models import (
     Audience,
@@ -17,9 +25,11 @@ from tongban.catalog.models import (
     ItemStatus,
     Material,
     MaterialNecessity,
+    RequiredAssurance,
     ServiceItem,
     Theme,
 )
+from tongban.core.classification import clearance_of
 from tongban.org.models import Department, Region, RegionLevel
 
 
@@ -50,17 +60,33 @@ class ItemFilter:
         )
 
 
-def published_items() -> QuerySet[ServiceItem]:
-    return ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).select_related("department")
+def published_items(user: Any = None) -> QuerySet[ServiceItem]:
+    """Published items ``user`` may see (public ones only for ``None``/anonymous)."""
+    return (
+        ServiceItem.objects.visible_to(user)
+        .filter(status=ItemStatus.PUBLISHED)
+        .select_related("department")
+    )
+
+
+def visible_item_q(user: Any = None, prefix: str = "") -> Q:
+    """The condition "published and visible to ``user``" on items reached via ``prefix``
+    (e.g. ``"items__"`` from a theme), for counts and joins."""
+    return Q(
+        **{
+            f"{prefix}status": ItemStatus.PUBLISHED,
+            f"{prefix}classification__lte": clearance_of(user),
+        }
+    )
 
 
 def published_bundles() -> QuerySet[Bundle]:
     return Bundle.objects.filter(status=ItemStatus.PUBLISHED).select_related("lead_department")
 
 
-def filter_items(flt: ItemFilter) -> QuerySet[ServiceItem]:
-    """Published items matching every given filter."""
-    qs = published_items()
+def filter_items(flt: ItemFilter, user: Any = None) -> QuerySet[ServiceItem]:
+    """Published items ``user`` may see matching every given filter."""
+    qs = published_items(user)
     if flt.theme:
         qs = qs.filter(themes__code=flt.theme)
     if flt.department:
@@ -82,13 +108,14 @@ def filter_items(flt: ItemFilter) -> QuerySet[ServiceItem]:
     return qs.distinct()
 
 
-def get_published_item(implementation_code: str) -> ServiceItem:
-    """One published item with everything its service guide shows.
+def get_published_item(implementation_code: str, user: Any = None) -> ServiceItem:
+    """One published item ``user`` may see, with everything its service guide shows.
 
-    Raises ``ServiceItem.DoesNotExist`` when there is no such published item.
+    Raises ``ServiceItem.DoesNotExist`` when there is no such published item, or when
+    ``user`` may not see it (the caller answers 404: its existence is not revealed).
     """
     return (
-        published_items()
+        published_items(user)
         .prefetch_related(
             "materials",
             "fees",
@@ -102,19 +129,21 @@ def get_published_item(implementation_code: str) -> ServiceItem:
     )
 
 
-def get_published_bundle(code: str) -> Bundle:
+def get_published_bundle(code: str, user: Any = None) -> Bundle:
     """One published bundle with its members (in order) and departments.
 
-    Raises ``Bundle.DoesNotExist``.
+    Only the members ``user`` may see are listed (an internal member stays hidden from the
+    public). Raises ``Bundle.DoesNotExist``.
     """
     # A member withdrawn after the bundle was published is not offered (its guide is gone).
     members = (
-        BundleMember.objects.filter(item__status=ItemStatus.PUBLISHED)
+        BundleMember.objects.filter(visible_item_q(user, "item__"))
         .select_related("item__department")
         .order_by("sort_order", "id")
     )
     return (
         published_bundles()
+        .annotate(members_required_assurance=Max("memberships__item__required_assurance"))
         .prefetch_related(
             "partner_departments", "themes", Prefetch("memberships", queryset=members)
         )
@@ -185,34 +214,82 @@ def merged_materials(bundle: Bundle) -> list[MergedMaterial]:
     return list(merged.values())
 
 
-def popular_items(limit: int = 8) -> QuerySet[ServiceItem]:
-    return published_items().order_by("-popularity", "id")[:limit]
+def popular_items(limit: int = 8, user: Any = None) -> QuerySet[ServiceItem]:
+    return published_items(user).order_by("-popularity", "id")[:limit]
 
 
 def popular_bundles(limit: int = 6) -> QuerySet[Bundle]:
     return published_bundles().order_by("-popularity", "code")[:limit]
 
 
-def themes_with_counts(audience: str | None = None) -> QuerySet[Theme]:
+def themes_with_counts(audience: str | None = None, user: Any = None) -> QuerySet[Theme]:
+    """Themes with the number of published items ``user`` may see."""
     qs = Theme.objects.annotate(
-        item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED), distinct=True)
+        item_count=Count("items", filter=visible_item_q(user, "items__"), distinct=True)
     )
     if audience:
         qs = qs.filter(audience=audience)
     return qs.order_by("audience", "sort_order", "code")
 
 
-def departments_with_counts() -> QuerySet[Department]:
+def departments_with_counts(user: Any = None) -> QuerySet[Department]:
+    """Active departments with the number of published items ``user`` may see."""
     return (
         Department.objects.filter(is_active=True)
-        .annotate(item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
+        .annotate(item_count=Count("items", filter=visible_item_q(user, "items__")))
         .order_by("sort_order", "code")
     )
 
 
-def towns_with_counts() -> QuerySet[Region]:
+def towns_with_counts(user: Any = None) -> QuerySet[Region]:
+    """Towns and streets with the number of published items ``user`` may see."""
     return (
         Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.STREET])
-        .annotate(item_count=Count("items", filter=Q(items__status=ItemStatus.PUBLISHED)))
+        .annotate(item_count=Count("items", filter=visible_item_q(user, "items__")))
         .order_by("sort_order", "code")
+    )
+
+
+# --- Who may apply online ---------------------------------------------------------------------
+
+
+def required_assurance_of(target: ServiceItem | Bundle) -> int:
+    """The identity assurance ``target`` asks for: the item's, or a bundle's highest member's."""
+    return int(target.required_assurance)
+
+
+def assurance_gap(user: Any, target: ServiceItem | Bundle) -> str | None:
+    """``None`` when ``user`` may start an online application for ``target`` (an item or a
+    bundle); otherwise the reason, in the active language, naming the level needed.
+
+    Only identity is checked here (the account's ``assurance_level`` against the item's
+    ``required_assurance``; for a bundle the highest of its members); whether the item is
+    offered online at all is the guide's business. The approval module calls this before it
+    lets someone start an application.
+    """
+    required = required_assurance_of(target)
+    if user is None or not getattr(user, "is_authenticated", False):
+        if required <= RequiredAssurance.SELF_DECLARED:
+            return gettext("Sign in to apply online: any account may apply for this service.")
+        if required == RequiredAssurance.VERIFIED:
+            return gettext(
+                "Sign in to apply online: this service needs an account with a verified identity."
+            )
+        return gettext(
+            "Sign in to apply online: this service needs an account whose identity was "
+            "verified in person at a service counter."
+        )
+    have = int(getattr(user, "assurance_level", 0) or 0)
+    if have >= required:
+        return None
+    if required == RequiredAssurance.VERIFIED:
+        return gettext(
+            "To apply online for this service you need a verified identity; your account's "
+            "identity is only self-declared. Verify your identity online or at a service "
+            "counter, then apply."
+        )
+    return gettext(
+        "To apply online for this service your identity must be verified in person at a "
+        "service counter. Bring your resident identity card to a service hall once; after "
+        "that you can apply online."
     )

@@ -9,22 +9,33 @@ commit, ``catalog.changes`` reindexes changed items and renews cached pages (mod
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files.base import File
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog import quality
-from tongban.catalog.io.exporter import bundles_by_code, items_by_code
+from tongban.catalog.io import xlsx_format
+from tongban.catalog.io.exporter import (
+    bundles_by_code,
+    export_catalogue_data,
+    highest_level,
+    items_by_code,
+    write_json,
+)
 from tongban.catalog.io.importer import (
     RefIds,
     apply_bundle,
     apply_item,
     bundle_problems,
+    keep_stored_when_absent,
     listed_item_problems,
     member_problems,
     published_bundles_by_item,
@@ -41,6 +52,7 @@ from tongban.catalog.io.json_format import (
 )
 from tongban.catalog.models import (
     Bundle,
+    CatalogExport,
     CatalogImport,
     ItemStatus,
     QualityRuleSetting,
@@ -48,8 +60,11 @@ from tongban.catalog.models import (
     Severity,
 )
 from tongban.catalog.quality import Finding
+from tongban.catalog.queries import assurance_gap as assurance_gap  # re-exported for callers
 from tongban.catalog.tasks import run_catalog_import
 from tongban.core.audit import record_audit
+from tongban.core.classification import can_see, clearance_of, level_label
+from tongban.core.models import ClassificationLevel
 
 FieldMessage = tuple[str, str]
 
@@ -118,6 +133,7 @@ def save_item(data: Mapping[str, Any], *, actor: Any) -> SaveResult:
     code = clean["implementation_code"]
     _listed_item_check(code, clean["status"])
     before = items_by_code([code]).get(code)
+    keep_stored_when_absent(data, clean, before)
     if before == clean:
         item = ServiceItem.objects.get(implementation_code=code)
         return SaveResult(item, created=False, changed=False, warnings=warning_findings)
@@ -257,3 +273,97 @@ def start_catalog_import(
     job_id = job.pk
     transaction.on_commit(lambda: run_catalog_import.enqueue(job_id, language))
     return job
+
+
+# --- Exports ------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("json", "xlsx")
+
+
+class CatalogExportRefused(PermissionDenied):
+    """The actor's clearance is lower than the classification of the records asked for.
+
+    ``message`` says so in the user's language; the refusal has been audited.
+    """
+
+    def __init__(self, message: str, level: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.level = level
+
+
+def _refusal_message(level: int, actor: Any) -> str:
+    return gettext(
+        "This export contains records classified “%(level)s”, but your clearance is "
+        "“%(clearance)s”. Ask a catalogue administrator whose clearance reaches that level, "
+        "or export public records only."
+    ) % {"level": level_label(level), "clearance": level_label(clearance_of(actor))}
+
+
+@transaction.atomic
+def _audit_refusal(actor: Any, action: str, obj: Any, meta: dict[str, Any]) -> None:
+    record_audit(actor, action, obj, object_type="catalog.catalogexport", meta=meta)
+
+
+def create_catalog_export(*, file_format: str, public_only: bool, actor: Any) -> CatalogExport:
+    """Write the catalogue as a JSON or Excel file, kept as a ``CatalogExport``.
+
+    ``public_only`` leaves out every item above PUBLIC. The export records the highest
+    classification it contains; an actor whose clearance is lower than that is refused
+    (``CatalogExportRefused``, audited as ``catalog.export.refused``) and nothing is written.
+    """
+    if file_format not in EXPORT_FORMATS:
+        raise CatalogValidationError(
+            [("file_format", gettext("Choose an Excel workbook (.xlsx) or a JSON file."))]
+        )
+    try:
+        return _write_export(file_format, public_only, actor)
+    except CatalogExportRefused as exc:
+        _audit_refusal(actor, "catalog.export.refused", None, meta={
+            "format": file_format, "public_only": public_only, "classification": exc.level,
+            "clearance": clearance_of(actor),
+        })  # fmt: skip
+        raise
+
+
+@transaction.atomic
+def _write_export(file_format: str, public_only: bool, actor: Any) -> CatalogExport:
+    data = export_catalogue_data(ClassificationLevel.PUBLIC if public_only else None)
+    level = highest_level(data)
+    if not can_see(actor, level):
+        raise CatalogExportRefused(_refusal_message(level, actor), level)
+    buffer = io.BytesIO()
+    if file_format == "xlsx":
+        xlsx_format.write_xlsx(data, buffer)
+    else:
+        write_json(data, buffer)
+    job = CatalogExport(
+        file_format=file_format,
+        public_only=public_only,
+        classification=level,
+        item_count=len(data["items"]),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    name = f"catalogue-{timezone.localdate():%Y%m%d}.{file_format}"
+    job.file.save(name, ContentFile(buffer.getvalue()), save=False)
+    job.save()
+    record_audit(actor, "catalog.export.create", job, meta={
+        "format": file_format, "public_only": public_only, "classification": level,
+        "items": job.item_count,
+    })  # fmt: skip
+    return job
+
+
+def authorize_export_download(job: CatalogExport, *, actor: Any) -> None:
+    """Check that ``actor`` may download ``job`` and audit the download or the refusal.
+
+    Raises ``CatalogExportRefused`` (audited as ``catalog.export.download_refused``) when the
+    actor's clearance is lower than the highest classification in the file.
+    """
+    meta = {"export": job.pk, "classification": job.classification,
+            "clearance": clearance_of(actor)}  # fmt: skip
+    if not can_see(actor, job.classification):
+        _audit_refusal(actor, "catalog.export.download_refused", job, meta)
+        raise CatalogExportRefused(_refusal_message(job.classification, actor), job.classification)
+    with transaction.atomic():
+        record_audit(actor, "catalog.export.download", job, meta=meta)

@@ -6,6 +6,12 @@ served from the cache, keyed by the catalogue generation (``tongban.catalog.chan
 language, elder mode and the full path: any catalogue write, in any process, moves the
 generation and so retires every cached page at once. Signed-in users are never served a
 cached page, and a response that set a cookie or used a CSRF token is never stored.
+
+Data classification: pages are stored only when rendered for an anonymous reader (no
+session cookie *and* ``request.user`` not authenticated), whose clearance is PUBLIC
+(``core.classification``), so an INTERNAL item an official sees can never land in the cache
+and be served to someone else. ``classification_ceiling`` is part of the key as a second
+guard: a page rendered for a higher clearance would never share a key with a public one.
 """
 
 from __future__ import annotations
@@ -22,10 +28,16 @@ from django.utils.translation import get_language
 
 from tongban.catalog.changes import GENERATION
 from tongban.core import generations
+from tongban.core.classification import ClassificationLevel, clearance_of
 from tongban.portal.context_processors import ELDER_COOKIE
 
 PAGE_TIMEOUT = 3600
 View = Callable[..., HttpResponse]
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -33,13 +45,21 @@ def _cacheable_request(request: HttpRequest) -> bool:
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and _anonymous(request)
+        and classification_ceiling(request) == ClassificationLevel.PUBLIC
     )
+
+
+def classification_ceiling(request: HttpRequest) -> int:
+    """The highest classification the page may show to this request's reader."""
+    return clearance_of(getattr(request, "user", None))
 
 
 def page_cache_key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     elder = "e" if request.COOKIES.get(ELDER_COOKIE) == "1" else "s"
-    return f"page:{generations.current(GENERATION)}:{get_language()}:{elder}:{path}"
+    level = classification_ceiling(request)
+    return f"page:{generations.current(GENERATION)}:{get_language()}:{elder}:c{level}:{path}"
 
 
 def public_page(timeout: int = PAGE_TIMEOUT) -> Callable[[View], View]:

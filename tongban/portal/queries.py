@@ -1,12 +1,15 @@
 """Reads the portal needs beyond ``catalog.queries``: search, ordering by rank, site facts.
 
 Search goes through ``tongban.catalog.search`` (``search_items`` and ``search_ids``).
+Every read takes the reader (``user``; ``None`` = anonymous): items the reader may not see
+(``core.classification``) are never returned.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -35,22 +38,23 @@ class SearchPage:
     partial: bool = False  # no item had every word; these match some of them
 
 
-def search_ids(query: str) -> list[int]:
-    """Ids of published items matching ``query``, best first."""
-    return catalog_search.search_ids(query)
+def search_ids(query: str, user: Any = None) -> list[int]:
+    """Ids of published items ``user`` may see matching ``query``, best first."""
+    return catalog_search.search_ids(query, user=user)
 
 
-def items_in_order(ids: list[int]) -> list[ServiceItem]:
-    """Published items with these ids, in the given order, in one query."""
-    by_id = {item.pk: item for item in published_items().filter(pk__in=ids)}
+def items_in_order(ids: list[int], user: Any = None) -> list[ServiceItem]:
+    """Published items ``user`` may see with these ids, in the given order, in one query."""
+    by_id = {item.pk: item for item in published_items(user).filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def search_page(query: str, *, limit: int, offset: int) -> SearchPage:
-    """Ranked published items for ``query``; ``tokens`` are the words to highlight."""
-    result = catalog_search.search_items(query, limit=limit, offset=offset)
+def search_page(query: str, *, limit: int, offset: int, user: Any = None) -> SearchPage:
+    """Ranked published items ``user`` may see for ``query``; ``tokens`` are the words to
+    highlight."""
+    result = catalog_search.search_items(query, limit=limit, offset=offset, user=user)
     return SearchPage(
-        items_in_order(list(result.ids)),
+        items_in_order(list(result.ids), user),
         result.total,
         list(result.tokens),
         partial=bool(getattr(result, "partial", False)),
@@ -68,10 +72,10 @@ def matching_bundles(query: str, tokens: list[str], limit: int = 5) -> list[Bund
     return list(published_bundles().filter(cond).order_by("-popularity", "code")[:limit])
 
 
-def filtered_ids_in_rank(flt: ItemFilter, ranked: list[int]) -> list[int]:
-    """The ranked ids that also pass the filters, rank order kept."""
+def filtered_ids_in_rank(flt: ItemFilter, ranked: list[int], user: Any = None) -> list[int]:
+    """The ranked ids that also pass the filters (and that ``user`` may see), rank kept."""
     flt.ids = ranked
-    allowed = set(filter_items(flt).values_list("pk", flat=True))
+    allowed = set(filter_items(flt, user).values_list("pk", flat=True))
     return [pk for pk in ranked if pk in allowed]
 
 

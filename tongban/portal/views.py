@@ -1,7 +1,9 @@
 """The citizen portal: home, catalogue, search, service guides, departments, towns.
 
 Views only gather what the templates show; reads live in ``catalog.queries`` and
-``portal.queries``. Every page works without JavaScript.
+``portal.queries``. Every page works without JavaScript. Every read passes
+``request.user``, so an INTERNAL item (``core.classification``) is shown only to officials
+whose clearance reaches it; the page cache (``caching.py``) stores anonymous pages only.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def _page(request: HttpRequest, object_list: Sequence[Any] | QuerySet[Any]) -> P
 @require_GET
 @public_page()
 def home(request: HttpRequest) -> HttpResponse:
-    themes = list(catalog.themes_with_counts())
+    user = request.user
+    themes = list(catalog.themes_with_counts(user=user))
     return render(
         request,
         "portal/home.html",
@@ -47,11 +50,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "person_themes": [t for t in themes if t.audience == Audience.PERSON],
             "enterprise_themes": [t for t in themes if t.audience == Audience.ENTERPRISE],
             "bundles": list(catalog.popular_bundles()),
-            "popular": list(catalog.popular_items()),
+            "popular": list(catalog.popular_items(user=user)),
             "departments": [
-                d for d in catalog.departments_with_counts() if getattr(d, "item_count", 0)
+                d for d in catalog.departments_with_counts(user) if getattr(d, "item_count", 0)
             ],
-            "towns": list(catalog.towns_with_counts()),
+            "towns": list(catalog.towns_with_counts(user)),
         },
     )
 
@@ -59,9 +62,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @public_page()
 def catalogue(request: HttpRequest) -> HttpResponse:
-    themes = list(catalog.themes_with_counts())
-    departments = list(catalog.departments_with_counts())
-    towns = list(catalog.towns_with_counts())
+    user = request.user
+    themes = list(catalog.themes_with_counts(user=user))
+    departments = list(catalog.departments_with_counts(user))
+    towns = list(catalog.towns_with_counts(user))
     form = CatalogueFilterForm(
         request.GET or None, themes=themes, departments=departments, towns=towns
     )
@@ -70,12 +74,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     flt = form.item_filter()
     query = form.cleaned_data.get("q", "") if form.is_bound else ""
     if query:
-        ids = queries.filtered_ids_in_rank(flt, queries.search_ids(query))
+        ids = queries.filtered_ids_in_rank(flt, queries.search_ids(query, user), user)
         page = _page(request, ids)
-        page.object_list = queries.items_in_order(list(page.object_list))
+        page.object_list = queries.items_in_order(list(page.object_list), user)
         total = len(ids)
     else:
-        page = _page(request, catalog.filter_items(flt))
+        page = _page(request, catalog.filter_items(flt, user))
         total = page.paginator.count
     return render(
         request,
@@ -98,7 +102,9 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "query": query}
     if query:
         number = _page_number(request)
-        result = queries.search_page(query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        result = queries.search_page(
+            query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, user=request.user
+        )
         # The search module pages itself; this paginator only draws the page links.
         page_links = Paginator(range(result.total), PAGE_SIZE).get_page(number)
         context.update(
@@ -125,25 +131,41 @@ def _page_number(request: HttpRequest) -> int:
 @public_page()
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        item = catalog.get_published_item(code)
+        item = catalog.get_published_item(code, request.user)
     except ServiceItem.DoesNotExist as exc:
         raise Http404("No such published service") from exc
-    return render(request, "portal/guide.html", {"item": item})
+    return render(
+        request,
+        "portal/guide.html",
+        {
+            "item": item,
+            "assurance_gap": catalog.assurance_gap(request.user, item)
+            if request.user.is_authenticated
+            else None,
+        },
+    )
 
 
 @require_GET
 @public_page()
 def bundle(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        found = catalog.get_published_bundle(code)
+        found = catalog.get_published_bundle(code, request.user)
     except Bundle.DoesNotExist as exc:
         raise Http404("No such published bundle") from exc
     memberships = list(found.memberships.all())
     materials = catalog.merged_materials(found)
+    gap = catalog.assurance_gap(request.user, found) if request.user.is_authenticated else None
     return render(
         request,
         "portal/bundle.html",
-        {"bundle": found, "memberships": memberships, "materials": materials},
+        {
+            "bundle": found,
+            "memberships": memberships,
+            "materials": materials,
+            "required_assurance": found.required_assurance,
+            "assurance_gap": gap,
+        },
     )
 
 
@@ -151,7 +173,9 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
 @public_page()
 def departments(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "portal/departments.html", {"departments": list(catalog.departments_with_counts())}
+        request,
+        "portal/departments.html",
+        {"departments": list(catalog.departments_with_counts(request.user))},
     )
 
 
@@ -162,14 +186,18 @@ def department(request: HttpRequest, code: str) -> HttpResponse:
         dept = queries.department_by_code(code)
     except Department.DoesNotExist as exc:
         raise Http404("No such department") from exc
-    page = _page(request, catalog.filter_items(catalog.ItemFilter(department=dept.code)))
+    page = _page(
+        request, catalog.filter_items(catalog.ItemFilter(department=dept.code), request.user)
+    )
     return render(request, "portal/department.html", {"department": dept, "page_obj": page})
 
 
 @require_GET
 @public_page()
 def towns(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/towns.html", {"towns": list(catalog.towns_with_counts())})
+    return render(
+        request, "portal/towns.html", {"towns": list(catalog.towns_with_counts(request.user))}
+    )
 
 
 @require_GET
@@ -179,7 +207,7 @@ def town(request: HttpRequest, code: str) -> HttpResponse:
         region = queries.town_by_code(code)
     except Region.DoesNotExist as exc:
         raise Http404("No such town") from exc
-    page = _page(request, catalog.filter_items(catalog.ItemFilter(town=region.code)))
+    page = _page(request, catalog.filter_items(catalog.ItemFilter(town=region.code), request.user))
     return render(
         request,
         "portal/town.html",

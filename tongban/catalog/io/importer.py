@@ -32,6 +32,7 @@ from tongban.catalog.io.json_format import (
     BUNDLE_FIELDS,
     CHILDREN,
     ITEM_FIELDS,
+    KEEP_WHEN_ABSENT,
     REF,
     REFS,
     THEME_FIELDS,
@@ -225,6 +226,20 @@ def apply_bundle(data: Mapping[str, Any], ids: RefIds) -> tuple[Bundle, bool]:
         for n, code in enumerate(data["members"], start=1)
     )
     return bundle, created
+
+
+def keep_stored_when_absent(
+    raw: Mapping[str, Any], clean: dict[str, Any], stored: Mapping[str, Any] | None
+) -> None:
+    """Fields of ``KEEP_WHEN_ABSENT`` that ``raw`` leaves out (or blank) keep the stored
+    item's value instead of the default: an old file never declassifies an item or lowers
+    the identity it requires. A new item (``stored`` None) keeps the default."""
+    if stored is None:
+        return
+    for name in KEEP_WHEN_ABSENT:
+        value = raw.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            clean[name] = stored[name]
 
 
 def reindex_after_commit(item_ids: list[int]) -> None:
@@ -436,8 +451,11 @@ def _write(
     ids = RefIds.load()
     stored_items = items_by_code([i["implementation_code"] for i in clean["items"]])
     changed: list[int] = []
-    for item_data in clean["items"]:
-        if stored_items.get(item_data["implementation_code"]) == item_data:
+    # Every raw item was a mapping (or the first pass failed), so the lists line up.
+    for raw_item, item_data in zip(raw["items"], clean["items"], strict=True):
+        stored = stored_items.get(item_data["implementation_code"])
+        keep_stored_when_absent(raw_item, item_data, stored)
+        if stored == item_data:
             counts["items"]["unchanged"] += 1
             continue
         item, created = apply_item(item_data, ids)
@@ -450,8 +468,10 @@ def _write(
             continue
         _bundle, created = apply_bundle(bundle_data, ids)
         counts["bundles"]["created" if created else "updated"] += 1
+    levels = sorted({int(i["classification"]) for i in clean["items"]})
     record_audit(actor, "catalog.catalogue.import", None, object_type="catalog.catalogue",
-                 meta={"counts": counts, "warnings": len(report.warnings)})  # fmt: skip
+                 meta={"counts": counts, "warnings": len(report.warnings),
+                       "classifications": levels})  # fmt: skip
     reindex_after_commit(changed)
 
 

@@ -164,7 +164,16 @@ ITEM_FIELDS: tuple[FieldSpec, ...] = (
     _spec(ServiceItem, "result_type"),
     _spec(ServiceItem, "result_sample"),
     _spec(ServiceItem, "popularity"),
+    # Added after version 1 was first published: a file without them stays importable (a new
+    # item gets the default, a stored item keeps its value: see ``KEEP_WHEN_ABSENT``).
+    _spec(ServiceItem, "required_assurance"),
+    _spec(ServiceItem, "classification"),
 )
+
+#: Item keys that a file may leave out (or leave blank in a spreadsheet): a stored item then
+#: keeps its value, so importing an old file never lowers an item's classification or the
+#: identity it requires; a new item gets the field's default.
+KEEP_WHEN_ABSENT: tuple[str, ...] = ("required_assurance", "classification")
 
 MATERIAL_FIELDS: tuple[FieldSpec, ...] = tuple(
     _spec(Material, n)
@@ -365,6 +374,10 @@ def _clean_value(spec: FieldSpec, value: Any, refs: Refs) -> tuple[Any, Any]:
             return spec.default, _("Enter a whole number from 0 to %(max)s.") % {
                 "max": spec.max_value
             }
+        if spec.choices and str(number) not in spec.choices:
+            return spec.default, _("Unknown code %(codes)s; allowed codes are %(allowed)s.") % {
+                "codes": number, "allowed": "^".join(spec.choices),
+            }  # fmt: skip
         return number, None
     if kind == BOOL:
         if isinstance(value, bool):

@@ -57,10 +57,12 @@ from tongban.catalog.models import (
     MaterialNecessity,
     MaterialSource,
     OnlineDepth,
+    RequiredAssurance,
     ServiceObject,
     ServiceScope,
     TimeUnit,
 )
+from tongban.core.models import ClassificationLevel
 
 ITEM_KEY = "_item"  # the 实施编码 column of child sheets
 KEY_HEADER = "实施编码"
@@ -115,6 +117,8 @@ ITEM_HEADERS: dict[str, str] = {
     "result_type": "审批结果类型",
     "result_sample": "审批结果样本",
     "popularity": "热度",
+    "required_assurance": "网上申办身份认证要求",
+    "classification": "数据分级",
 }
 # Item-level problems about a whole child list name these "columns".
 ITEM_COLLECTION_HEADERS = {"materials": "申请材料", "fees": "收费项目", "steps": "办理流程",
@@ -215,6 +219,8 @@ CODE_LISTS: dict[str, Any] = {
     "form": MaterialForm,
     "source": MaterialSource,
     "audience": Audience,
+    "required_assurance": RequiredAssurance,
+    "classification": ClassificationLevel,
 }
 
 

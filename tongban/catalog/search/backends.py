@@ -8,6 +8,11 @@ C (materials, acceptance conditions). The tables are created by migration
 Queries are rendered from a ``text.Query`` whose tokens are runs of letters and digits
 only, so no user text can reach the match syntax; every token is quoted anyway, and the
 match expression travels as a bound parameter.
+
+Classification: the index holds every published item, internal ones included, so that
+officials can search them; ``match`` joins the item table and keeps only items classified
+at or below ``max_level`` (the reader's clearance), read live from the item row. A stale
+index row can therefore never show an item to someone who may not see it.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ class Backend(Protocol):
 
     def optimise(self) -> None: ...
 
-    def match(self, query: Query, *, any_term: bool) -> list[int]: ...
+    def match(self, query: Query, *, any_term: bool, max_level: int) -> list[int]: ...
 
     def render(self, query: Query, *, any_term: bool) -> str: ...
 
@@ -70,7 +75,7 @@ class SQLiteBackend:
     SEARCH_SQL = (
         f"SELECT {TABLE}.rowid FROM {TABLE}"  # noqa: S608 - constant identifiers only
         f" JOIN {ITEM_TABLE} AS item ON item.id = {TABLE}.rowid"
-        f" WHERE {TABLE} MATCH %s AND item.status = %s"
+        f" WHERE {TABLE} MATCH %s AND item.status = %s AND item.classification <= %s"
         f" ORDER BY {RANK}, {TABLE}.rowid"
     )
 
@@ -87,10 +92,12 @@ class SQLiteBackend:
             expression = f"({expression}) OR {self._term(query.joined)}"
         return expression
 
-    def match(self, query: Query, *, any_term: bool) -> list[int]:
+    def match(self, query: Query, *, any_term: bool, max_level: int) -> list[int]:
+        """Published items classified at most ``max_level`` matching ``query``, best first."""
         with connection.cursor() as cursor:
             cursor.execute(
-                self.SEARCH_SQL, [self.render(query, any_term=any_term), ItemStatus.PUBLISHED]
+                self.SEARCH_SQL,
+                [self.render(query, any_term=any_term), ItemStatus.PUBLISHED, int(max_level)],
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -138,7 +145,7 @@ class PostgreSQLBackend:
         f"SELECT doc.item_id FROM {TABLE} AS doc"  # noqa: S608 - constant identifiers only
         f" JOIN {ITEM_TABLE} AS item ON item.id = doc.item_id,"
         " to_tsquery('simple', %s) AS query"
-        " WHERE doc.document @@ query AND item.status = %s"
+        " WHERE doc.document @@ query AND item.status = %s AND item.classification <= %s"
         f" ORDER BY ts_rank_cd('{WEIGHTS}', doc.document, query, 1) DESC, doc.item_id"
     )
 
@@ -162,10 +169,12 @@ class PostgreSQLBackend:
             expression = f"({expression}) | {self._term(query.joined)}"
         return expression
 
-    def match(self, query: Query, *, any_term: bool) -> list[int]:
+    def match(self, query: Query, *, any_term: bool, max_level: int) -> list[int]:
+        """Published items classified at most ``max_level`` matching ``query``, best first."""
         with connection.cursor() as cursor:
             cursor.execute(
-                self.SEARCH_SQL, [self.render(query, any_term=any_term), ItemStatus.PUBLISHED]
+                self.SEARCH_SQL,
+                [self.render(query, any_term=any_term), ItemStatus.PUBLISHED, int(max_level)],
             )
             return [row[0] for row in cursor.fetchall()]
 

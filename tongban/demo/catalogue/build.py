@@ -24,6 +24,23 @@ from tongban.demo.catalogue.themes import THEMES
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.json"
 
 
+# Identity an applicant needs to apply online (catalog ``required_assurance``; default 2,
+# a verified identity). In person (3) where the result carries high risk: a property changes
+# hands, an identity document is issued, a whole savings account is paid out. Self-declared
+# (1) where nothing of value can be obtained in someone else's name.
+REQUIRED_ASSURANCE: dict[str, int] = {
+    "property-transfer": 3,
+    "id-card": 3,
+    "hk-macao-permit": 3,
+    "gjj-retirement": 3,
+    "library-card": 1,
+}
+# Data classification (``classification``; default 1, public): items for officials only.
+CLASSIFICATION: dict[str, int] = {
+    "hukou-cross-check": 2,
+}
+
+
 def item_definitions() -> dict[str, dict[str, Any]]:
     """Every item keyed by its short key, in a stable order."""
     merged: dict[str, dict[str, Any]] = {}
@@ -39,6 +56,10 @@ def item_definitions() -> dict[str, dict[str, Any]]:
             if key in merged:
                 raise ValueError(f"duplicate item key {key!r}")
             merged[key] = row
+    for key, level in REQUIRED_ASSURANCE.items():
+        merged[key]["required_assurance"] = level
+    for key, level in CLASSIFICATION.items():
+        merged[key]["classification"] = level
     return merged
 
 

@@ -535,3 +535,34 @@ ITEMS["employer-si-deregister"] = item(
     ],
     faqs=[faq("还有职工未减员能注销吗？", "不能。须先为全部职工办理停保减员并结清欠费。")],
 )
+
+# An item for officials only (data classification INTERNAL): never shown on the public
+# portal, in search or the public API; officials whose clearance reaches it see its guide.
+ITEMS["hukou-cross-check"] = item(
+    "ga",
+    8,
+    "户籍信息部门间协查",
+    "Household register cross-check between departments",
+    "20",
+    summary="市直和镇街部门办理业务时，需要核实申请人户籍信息而无法通过数据共享取得的，"
+    "可向公安户政部门发起协查。仅供政府工作人员使用。",
+    conditions="本市政府部门、镇街行政服务中心工作人员因依法履职需要核实户籍信息。",
+    basis="《中华人民共和国户口登记条例》；《广东省政务数据资源共享管理办法（试行）》",
+    review="核对协查事由、发起部门和被核查人信息是否完整，按最小必要原则反馈核查结果。",
+    legal=None,
+    promised=3,
+    forms=("online",),
+    depth=["1", "2", "3", "4", "5", "6"],
+    location="市公安局户政窗口（内部协查通道）",
+    objects=("6",),
+    result="户籍信息协查反馈单",
+    appointment=False,
+    express=False,
+    materials=[own("M-CROSS-CHECK-FORM", "户籍信息协查函", "加盖发起部门公章", with_form=True)],
+    faqs=[
+        faq(
+            "市民可以申请吗？",
+            "不可以。市民本人需要户籍证明的，请办理“户籍证明开具”或在粤省事查询。",
+        )
+    ],
+)
