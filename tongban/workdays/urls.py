@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tongban.workdays import views
 
 app_name = "workdays"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.year_list, name="years"),
+    path("<int:year>/", views.year_detail, name="year"),
+]
