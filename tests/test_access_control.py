@@ -59,6 +59,7 @@ from tongban.catalog.models import (
 from tongban.core import audit, generations
 from tongban.core.models import AuditRecord
 from tongban.org.models import Region, ServiceHall, ServiceWindow
+from tongban.workdays.models import SpecialDay
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +242,9 @@ def fill(route: str, name: str, world: World) -> str:
         "content_type_id": ContentType.objects.get_for_model(ServiceItem).pk,
         "app_label": "catalog",
         "url": "no-such-page/",
+        "year": 2026,
+        "kind": "item",
+        "number": "442000-20261128-000001-5",
     }
     assert name in values, f"no sample value for <{name}> in {route}"
     return str(values[name])
@@ -490,6 +494,21 @@ OPERATIONS = [
               manager(200)),
     Operation("catalogue export (Excel)", "GET", lambda w: "/manage/catalog/export.xlsx",
               manager(200)),
+    Operation("catalogue export page", "GET", lambda w: "/manage/catalog/export/", manager(200)),
+    # Applications: the inbox belongs to department roles; my applications to everyone.
+    Operation("department inbox", "GET", lambda w: "/office/inbox/",
+              expect(404, official_a=200, official_b=200)),
+    Operation("my applications", "GET", lambda w: "/me/cases/", expect(200)),
+    Operation("someone's case by number", "GET",
+              lambda w: "/me/cases/442000-20261128-000001-5/", expect(404)),
+    # The working-day calendar: the system administrator keeps it (and development's
+    # superuser); an ordinary change needs workdays.change_calendaryear.
+    Operation("working-day calendar", "GET", lambda w: "/manage/calendar/2026/",
+              expect(403, system_admin=200, admin_user=200)),
+    Operation("working-day calendar: remove a day", "POST", lambda w: "/manage/calendar/2026/",
+              expect(403, system_admin="redirect", admin_user="redirect"),
+              data=lambda w: {"action": "remove", "date": "2026-10-01"},
+              probe=lambda w: SpecialDay.objects.count()),
     # The Django admin: staff only, then each model by permission (三员: duties kept apart).
     Operation("admin index", "GET", lambda w: "/admin/", for_staff(200)),
     Operation("admin: service items", "GET", lambda w: "/admin/catalog/serviceitem/",

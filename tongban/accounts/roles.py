@@ -41,6 +41,17 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
         ("core", "cryptokey", ("view",)),
         ("accounts", "organisation", ("view",)),
         ("accounts", "organisationmember", ("view",)),
+        # The working-day calendar, the scheduler, and how applications run: forms, data
+        # elements and BPMN models (cases themselves change only through officials' pages).
+        ("workdays", "*", ALL),
+        ("core", "periodicjob", ("view",)),
+        ("core", "scheduledrun", ("view",)),
+        ("cases", "dataelement", ALL),
+        ("cases", "formdefinition", ("add", "change", "view")),
+        ("cases", "processdefinition", ("add", "change", "view")),
+        ("cases", "case", ("view",)),
+        ("cases", "subcase", ("view",)),
+        ("cases", "workitem", ("view",)),
     ),
     Role.SECURITY_ADMIN: (
         ("accounts", "user", ("add", "change", "view")),
@@ -53,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
         ("axes", "*", ("view", "delete")),
         ("org", "department", ("view",)),
         ("org", "region", ("view",)),
+        ("notify", "delivery", ("view",)),
     ),
     Role.AUDIT_ADMIN: (
         ("core", "auditrecord", ("view",)),
@@ -60,6 +72,8 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
         ("core", "auditseal", ("view",)),
         ("axes", "*", ("view",)),
         ("accounts", "roleassignment", ("view",)),
+        ("notify", "delivery", ("view",)),
+        ("core", "periodicjob", ("view",)),
     ),
     Role.CLERK: (),
     Role.REVIEWER: (),

@@ -6,3 +6,11 @@ class CasesConfig(AppConfig):
     name = "tongban.cases"
     label = "cases"
     verbose_name = _("Applications and cases")
+
+    def ready(self) -> None:
+        from tongban.workdays import calc
+
+        from . import flow
+        from .engine import kernel
+
+        kernel.configure(loader=flow.load_definition, add_working_days=calc.add_working_days)

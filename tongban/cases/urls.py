@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("apply/<str:kind>/<str:code>/", views.apply, name="apply"),
+    path("me/cases/", views.my_cases, name="my_cases"),
+    path("me/cases/<str:number>/", views.my_case, name="my_case"),
+    path("cases/<str:number>/receipt.pdf", views.receipt, name="receipt"),
+    path("status/", views.status, name="status"),
+    path("materials/<int:pk>/", views.material, name="material"),
+    path("office/inbox/", views.inbox, name="inbox"),
+    path("office/work/<int:pk>/", views.work_item, name="work_item"),
+]

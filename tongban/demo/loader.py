@@ -26,10 +26,13 @@ from tongban.accounts.models import (
     UserKind,
 )
 from tongban.accounts.second_factor import encrypt_totp_secret
+from tongban.cases.models import Case, FormDefinition
 from tongban.catalog.io.importer import import_catalogue_data
 from tongban.catalog.models import Bundle, ServiceItem, Theme
 from tongban.core.audit import record_audit
+from tongban.demo.cases import load_demo_cases
 from tongban.demo.data import org, people, regions
+from tongban.demo.forms import load_forms
 from tongban.org.models import Department, Region, ServiceHall, ServiceWindow
 
 CATALOGUE_JSON = Path(__file__).resolve().parent / "data" / "catalogue.json"
@@ -167,6 +170,7 @@ def load_personas(departments: dict[str, Department], *, reset_passwords: bool) 
                 "is_active": True,
                 "assurance_level": p.assurance_level,
                 "email": p.email,
+                "clearance": p.clearance,
             },
         )
         if created or reset_passwords:
@@ -236,6 +240,8 @@ def demo_counts() -> dict[str, int]:
         "themes": Theme.objects.count(),
         "items": ServiceItem.objects.count(),
         "bundles": Bundle.objects.count(),
+        "forms": FormDefinition.objects.count(),
+        "cases": Case.objects.count(),
     }
 
 
@@ -251,6 +257,8 @@ def load_demo(*, reset_passwords: bool = False) -> dict[str, int]:
     load_halls(departments)
     load_personas(departments, reset_passwords=reset_passwords)
     import_catalogue_data(read_catalogue(), actor=None)
+    load_forms()
+    load_demo_cases()
     counts = demo_counts()
     record_audit(None, "demo.load", meta={"counts": counts, "reset_passwords": reset_passwords})
     return counts

@@ -1,0 +1,219 @@
+"""The bridge between cases and the BPMN kernel (``tongban.cases.engine``).
+
+The kernel knows ids and decision flags; this module picks the model for a case (an item's
+own published model, else the default single-item flow, or a generated bundle model with
+one parallel branch per member), keeps ``ProcessInstance.state``, and projects the engine's
+ready tasks into ``WorkItem`` rows in the same transaction.
+
+Contract between models and the platform (docs/guide-bpmn.md):
+
+- a user task's ``role`` says who works on it; ``applicant`` steps are corrections by the
+  applicant; the task's ``item`` property names the service item (its sub-case);
+- decisions are written as ``<prefix>_accept`` (accepted | correction | refused),
+  ``<prefix>_review`` (ok | correction) and ``<prefix>_decision`` (approved | rejected);
+- a task with the property ``auto`` (e.g. ``electronic`` delivery) is completed by the
+  platform as soon as it is ready and recorded in the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.db.models import Max
+from django.utils import timezone
+
+from tongban.org.models import Department
+from tongban.workdays import calc
+
+from .engine import kernel
+from .engine.bundle import bundle_model, single_item_model
+from .models import (
+    Case,
+    CaseEvent,
+    DefinitionStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    SubCase,
+    WorkItem,
+    WorkKind,
+    WorkStatus,
+)
+
+KIND_BY_SPEC = {
+    "accept": WorkKind.ACCEPT,
+    "review": WorkKind.REVIEW,
+    "decide": WorkKind.DECIDE,
+    "correct_accept": WorkKind.CORRECT,
+    "correct_review": WorkKind.CORRECT,
+    "close": WorkKind.OTHER,
+    "deliver": WorkKind.DELIVER,
+}
+KIND_BY_ROLE = {
+    "applicant": WorkKind.CORRECT,
+    "clerk": WorkKind.ACCEPT,
+    "reviewer": WorkKind.REVIEW,
+    "department_leader": WorkKind.DECIDE,
+}
+#: What each action writes for the engine, by work kind: (key suffix, value).
+ENGINE_VALUES: dict[tuple[str, str], tuple[str, str]] = {
+    (WorkKind.ACCEPT, "accept"): ("accept", "accepted"),
+    (WorkKind.ACCEPT, "correction"): ("accept", "correction"),
+    (WorkKind.ACCEPT, "not_accept"): ("accept", "refused"),
+    (WorkKind.REVIEW, "forward"): ("review", "ok"),
+    (WorkKind.REVIEW, "correction"): ("review", "correction"),
+    (WorkKind.DECIDE, "approve"): ("decision", "approved"),
+    (WorkKind.DECIDE, "reject"): ("decision", "rejected"),
+}
+
+
+def load_definition(key: str, version: int) -> bytes:
+    """The kernel's loader for cache misses (configured in ``CasesConfig.ready``)."""
+    row = ProcessDefinition.objects.get(key=key, version=version)
+    return row.bpmn_xml.encode()
+
+
+def _stored(key: str, name: str, xml: bytes) -> ProcessDefinition:
+    """The published definition with exactly this XML (a new version when it changed)."""
+    sha = hashlib.sha256(xml).hexdigest()
+    row = ProcessDefinition.objects.filter(key=key, sha256=sha).first()
+    if row is not None:
+        return row
+    last = ProcessDefinition.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
+    return ProcessDefinition.objects.create(
+        key=key,
+        version=last + 1,
+        name=name[:200],
+        bpmn_xml=xml.decode(),
+        sha256=sha,
+        status=DefinitionStatus.PUBLISHED,
+        published_at=timezone.now(),
+    )
+
+
+def definition_for(case: Case) -> ProcessDefinition:
+    if case.item is not None:
+        custom = (
+            ProcessDefinition.objects.filter(item=case.item, status=DefinitionStatus.PUBLISHED)
+            .order_by("-version")
+            .first()
+        )
+        if custom is not None:
+            return custom
+        item = case.item
+        xml = single_item_model(item.implementation_code, item.department.code)
+        return _stored(f"item-{item.pk}", item.name, xml)
+    assert case.bundle is not None
+    members = [
+        (m.item.implementation_code, m.item.department.code)
+        for m in case.bundle.memberships.select_related("item__department").order_by("sort_order")
+    ]
+    return _stored(f"bundle-{case.bundle.code}", case.bundle.name, bundle_model(members))
+
+
+def _ref(definition: ProcessDefinition) -> kernel.SpecRef:
+    return kernel.SpecRef(definition.key, definition.version, definition.bpmn_xml.encode())
+
+
+def start(case: Case) -> ProcessInstance:
+    definition = definition_for(case)
+    state = kernel.start(_ref(definition), {}, add_working_days=calc.add_working_days)
+    instance = ProcessInstance.objects.create(case=case, definition=definition, state=state.text)
+    sync(case, instance, state)
+    return instance
+
+
+def lock(case: Case) -> ProcessInstance:
+    """The case's instance row, locked for the rest of the transaction."""
+    return ProcessInstance.objects.select_for_update().get(case=case)
+
+
+def complete(instance: ProcessInstance, work: WorkItem, action_data: dict[str, Any]) -> None:
+    """Complete ``work``'s engine task with the decision for ``action_data['action']``."""
+    state: Any = instance.state
+    prefix = ""
+    for task in kernel.ready_tasks(state):
+        if task.task_id == work.task_id:
+            prefix = task.properties.get("data_prefix", "")
+            break
+    data: dict[str, Any] = {}
+    value = ENGINE_VALUES.get((work.kind, action_data.get("action", "")))
+    if value is not None and prefix:
+        data[f"{prefix}_{value[0]}"] = value[1]
+    state = kernel.complete(state, work.task_id, data, add_working_days=calc.add_working_days)
+    sync(work.case, instance, state)
+
+
+def _kind(task: kernel.ReadyTask) -> str:
+    return KIND_BY_SPEC.get(task.spec_name) or KIND_BY_ROLE.get(task.role, WorkKind.OTHER)
+
+
+def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
+    """Run automatic steps, then make the open work items match the ready tasks."""
+    now = timezone.now()
+    subs = {s.item.implementation_code: s for s in case.subcases.select_related("item")}
+    while True:
+        ready = kernel.ready_tasks(state)
+        auto = next((t for t in ready if t.properties.get("auto")), None)
+        if auto is None:
+            break
+        sub = subs.get(auto.properties.get("item", ""))
+        CaseEvent.objects.create(
+            case=case,
+            subcase=sub,
+            action=auto.spec_name if auto.spec_name in {"close", "deliver"} else "auto",
+            note="",
+            public=False,
+            at=now,
+        )
+        state = kernel.complete(state, auto.task_id, {}, add_working_days=calc.add_working_days)
+    open_items = {w.task_id: w for w in WorkItem.objects.filter(case=case, status=WorkStatus.OPEN)}
+    ready_ids = set()
+    departments: dict[str, Department | None] = {}
+    for task in ready:
+        ready_ids.add(task.task_id)
+        if task.task_id in open_items:
+            continue
+        sub = subs.get(task.properties.get("item", "")) or (
+            next(iter(subs.values())) if len(subs) == 1 else None
+        )
+        department = sub.department if sub is not None else None
+        if department is None and task.department:
+            if task.department not in departments:
+                departments[task.department] = Department.objects.filter(
+                    code=task.department
+                ).first()
+            department = departments[task.department]
+        kind = _kind(task)
+        WorkItem.objects.create(
+            case=case,
+            subcase=sub,
+            task_id=task.task_id,
+            spec_name=task.spec_name,
+            name=task.name[:200],
+            kind=kind,
+            department=department,
+            role=task.role,
+            opened_at=now,
+            due_on=_due(kind, sub),
+        )
+    for task_id, work in open_items.items():
+        if task_id not in ready_ids:
+            WorkItem.objects.filter(pk=work.pk, status=WorkStatus.OPEN).update(
+                status=WorkStatus.CANCELLED, closed_at=now
+            )
+    instance.state = state.text if isinstance(state, kernel.EngineState) else str(state)
+    instance.completed = kernel.is_completed(state)
+    instance.next_due_at = kernel.next_due_at(state)
+    instance.lock_version += 1
+    instance.save()
+
+
+def _due(kind: str, sub: SubCase | None) -> Any:
+    if sub is None:
+        return None
+    if kind == WorkKind.ACCEPT:
+        return sub.acceptance_due
+    if kind in {WorkKind.REVIEW, WorkKind.DECIDE}:
+        return sub.promised_due or sub.statutory_due
+    return None

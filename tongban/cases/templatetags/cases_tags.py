@@ -1,0 +1,26 @@
+"""``{% load cases_tags %}{% recent_cases %}``: the signed-in person's latest applications,
+drafts and (for officials) the inbox link, for "My space"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from tongban.cases.models import Case
+from tongban.cases.services import inbox, inbox_departments
+
+register = template.Library()
+
+
+@register.inclusion_tag("cases/_recent.html", takes_context=True)
+def recent_cases(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"cases": [], "drafts": 0, "open_work": None}
+    return {
+        "cases": list(Case.objects.filter(applicant=user).order_by("-submitted_at")[:5]),
+        "drafts": user.drafts.count(),
+        "open_work": inbox(user).count() if inbox_departments(user) else None,
+    }

@@ -1,0 +1,138 @@
+"""Pages: the one form, my case, the public status page, inbox and work item, receipt."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tongban.cases.models import Case, SubCaseStatus, WorkItem, WorkKind, WorkStatus
+from tongban.cases.tests.conftest import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def apply_url(world, kind="item"):
+    code = world.item_a.implementation_code if kind == "item" else world.bundle.code
+    return reverse("cases:apply", args=[kind, code])
+
+
+def test_apply_requires_login(client, world):
+    response = client.get(apply_url(world))
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
+
+
+def test_apply_form_is_prefilled_and_lists_materials_once(client, world):
+    client.force_login(world.applicant)
+    page = client.get(apply_url(world, "bundle")).content.decode()
+    assert "陈小明" in page  # prefilled name
+    assert page.count('name="material_M-ID"') == 1  # asked by both items, uploaded once
+    assert 'name="material_M-A"' in page and 'name="material_M-B"' in page
+
+
+def test_saving_a_bad_draft_names_the_field_and_keeps_the_values(client, world):
+    client.force_login(world.applicant)
+    response = client.post(
+        apply_url(world),
+        {"f_applicant__name": "陈小明", "f_shop__area": "forty", "save": "1"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "tb-error-summary" in page and "f_shop__area" in page
+    assert 'value="forty"' in page  # what was typed is kept
+    # The mobile number comes from the verified account: shown masked, not editable.
+    assert 'name="f_applicant__phone"' not in page and "138****0001" in page
+    assert not Case.objects.exists()
+
+
+def test_submitting_with_files_creates_the_case(client, world):
+    client.force_login(world.applicant)
+    data = {
+        "f_applicant__name": "陈小明",
+        "f_shop__area": "45",
+        "material_M-A": pdf_upload("a.pdf"),
+        "material_M-ID": pdf_upload("id.pdf"),
+        "idempotency_key": "view-1",
+        "submit": "1",
+    }
+    response = client.post(apply_url(world), data)
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/me/cases/{case.number}/"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert case.number in page and case.query_code in page
+
+
+def test_wrong_file_type_is_refused_with_the_material_named(client, world):
+    client.force_login(world.applicant)
+    response = client.post(
+        apply_url(world),
+        {"material_M-A": pdf_upload("evil.pdf", b"<html>not a pdf</html>"), "save": "1"},
+    )
+    page = response.content.decode()
+    assert "材料M-A" in page and ("PDF" in page)
+    assert not Case.objects.exists()
+
+
+def test_someone_elses_case_is_not_found(client, world, other_citizen):
+    case = world.submit()
+    client.force_login(other_citizen)
+    assert client.get(reverse("cases:my_case", args=[case.number])).status_code == 404
+    assert client.get(reverse("cases:receipt", args=[case.number])).status_code == 404
+    material = case.materials.first()
+    assert client.get(reverse("cases:material", args=[material.pk])).status_code == 404
+
+
+def test_public_status_page_needs_number_and_code_and_shows_no_personal_data(client, world):
+    case = world.submit()
+    url = reverse("cases:status")
+    wrong = client.get(url, {"number": case.number, "code": "ZZZZZZ"}).content.decode()
+    assert "tb-error-summary" in wrong and case.display_title not in wrong
+    page = client.get(
+        url, {"number": case.number, "code": case.query_code.lower()}
+    ).content.decode()
+    assert case.title in page and "中山市市场监督管理局" in page
+    assert world.applicant.id_number not in page and "陈小明" not in page
+    assert "13800000001" not in page
+
+
+def test_inbox_and_accepting_from_the_work_item_page(client, world):
+    case = world.submit()
+    client.force_login(world.clerk_a)
+    inbox = client.get(reverse("cases:inbox")).content.decode()
+    assert case.number in inbox
+    work = WorkItem.objects.get(case=case, kind=WorkKind.ACCEPT)
+    page = client.get(reverse("cases:work_item", args=[work.pk])).content.decode()
+    assert world.applicant.id_number not in page  # masked for officials
+    assert world.applicant.id_number[:6] in page
+    response = client.post(reverse("cases:work_item", args=[work.pk]), {"action": "accept"})
+    assert response.status_code == 302
+    assert case.subcases.get().status == SubCaseStatus.IN_REVIEW
+    # Acting again on the completed step: refused with a message, nothing changes.
+    again = client.post(
+        reverse("cases:work_item", args=[work.pk]), {"action": "not_accept", "note": "x"}
+    )
+    assert again.status_code == 200 and "tb-error-summary" in again.content.decode()
+    assert WorkItem.objects.filter(case=case, status=WorkStatus.OPEN, kind=WorkKind.REVIEW).exists()
+
+
+def test_inbox_refuses_people_without_a_department_role(client, world):
+    client.force_login(world.applicant)
+    assert client.get(reverse("cases:inbox")).status_code == 404
+
+
+def test_other_department_cannot_open_the_work_item(client, world):
+    case = world.submit()
+    work = WorkItem.objects.get(case=case, kind=WorkKind.ACCEPT)
+    client.force_login(world.all_b)  # department B is not part of this single-item case
+    assert client.get(reverse("cases:work_item", args=[work.pk])).status_code == 404
+
+
+def test_receipt_is_a_pdf_with_an_embedded_cjk_font(client, world):
+    case = world.submit()
+    client.force_login(world.applicant)
+    response = client.get(reverse("cases:receipt", args=[case.number]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    body = response.content
+    assert (body.startswith(b"%PDF") and b"/FontFile2" in body) or b"/FontFile3" in body
+    assert b"NotoSansCJK" in body

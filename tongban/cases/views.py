@@ -1,0 +1,412 @@
+"""Pages: apply with one form, follow a case, the public status page, the officials' inbox."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_http_methods
+
+from tongban.accounts.models import User
+from tongban.catalog.models import Bundle, ServiceItem
+from tongban.catalog.queries import get_published_bundle, get_published_item
+from tongban.core.security import client_address, rate_limit_hit
+from tongban.workdays import calc
+
+from . import dataforms, receipts, services
+from .forms import ActionForm, ApplicationDjangoForm, StatusLookupForm
+from .models import (
+    Case,
+    CaseEvent,
+    CorrectionNotice,
+    DataType,
+    SubCase,
+    UploadedMaterial,
+    WorkItem,
+    WorkKind,
+    WorkStatus,
+)
+
+STATUS_LOOKUPS_PER_MINUTE = 20
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _target(request: HttpRequest, kind: str, code: str) -> ServiceItem | Bundle:
+    try:
+        if kind == "bundle":
+            return get_published_bundle(code, request.user)
+        return get_published_item(code, request.user)
+    except (ServiceItem.DoesNotExist, Bundle.DoesNotExist):
+        raise Http404 from None
+
+
+def _materials_context(target: ServiceItem | Bundle, uploads: dict[str, Any]) -> list[Any]:
+    return [(m, uploads.get(m.code)) for m in services.required_materials(target)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    """The one form: fill, save a draft, upload materials, submit."""
+    user = _user(request)
+    target = _target(request, kind, code)
+    gap = services.assurance_problem(user, target)
+    app_form = dataforms.build_form(target)
+    if not app_form.fields:
+        raise Http404
+    # Opening the form creates nothing: a draft exists once the applicant saves or uploads.
+    draft = services.find_draft(user, target)
+    if request.method == "POST" and not gap:
+        draft = services.draft_for(user, target)
+    saved = services.draft_data(draft) if draft else {}
+    if not saved:
+        saved = dataforms.prefill(app_form, user, draft.organisation if draft else None)
+    locked = dataforms.locked_values(app_form, user)
+    upload_errors: dict[str, list[str]] = {}
+    if request.method == "POST" and not gap and draft is not None:
+        form = ApplicationDjangoForm(app_form, request.POST, locked=locked)
+        for material in services.required_materials(target):
+            upload = request.FILES.get(f"material_{material.code}")
+            if upload is None:
+                continue
+            try:
+                services.upload_material(draft, material.code, upload, actor=user)
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    upload_errors.setdefault(field, []).extend(msgs)
+        draft_errors = services.save_draft(draft, form.raw_values(), actor=user)
+        if "submit" in request.POST and not upload_errors:
+            try:
+                case = services.submit(
+                    draft,
+                    actor=user,
+                    idempotency_key=request.POST.get("idempotency_key", "")[:64]
+                    or uuid.uuid4().hex,
+                )
+            except ValidationError as exc:
+                form.put_errors(exc.message_dict)
+            else:
+                messages.success(request, _("Your application was submitted."))
+                return redirect("cases:my_case", number=case.number)
+        elif not upload_errors:
+            if draft_errors:
+                form.put_errors(draft_errors)
+            messages.info(request, _("Your draft was saved. You can come back to it later."))
+            if not draft_errors:
+                return redirect(request.path)
+        for msgs in upload_errors.values():
+            for msg in msgs:
+                form.add_error(None, msg)
+    else:
+        form = ApplicationDjangoForm(
+            app_form, initial=ApplicationDjangoForm.initial_from(app_form, saved), locked=locked
+        )
+    uploads = services.current_materials(draft=draft) if draft else {}
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "target": target,
+            "kind": kind,
+            "form": form,
+            "app_form": app_form,
+            "locked": [
+                (f.label, dataforms.mask_value(f.element, locked[f.code]))
+                for f in app_form.fields
+                if f.code in locked
+            ],
+            "materials": _materials_context(target, uploads),
+            "gap": gap,
+            "idempotency_key": f"{draft.pk}-{draft.revision}" if draft else uuid.uuid4().hex,
+            "items": services.target_items(target),
+            "max_mb": services.MAX_MATERIAL_BYTES // (1024 * 1024),
+            "upload_errors": upload_errors,
+        },
+    )
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    cases = Case.objects.filter(applicant=user).prefetch_related("subcases")
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    drafts = user.drafts.select_related("item", "bundle").order_by("-updated_at")
+    return render(request, "cases/my_cases.html", {"page": page, "drafts": drafts})
+
+
+def _case_context(case: Case, *, public_only: bool) -> dict[str, Any]:
+    subs = list(case.subcases.select_related("item", "department").order_by("pk"))
+    events = CaseEvent.objects.filter(case=case).select_related("subcase__item", "actor")
+    if public_only:
+        events = events.filter(public=True)
+    return {
+        "case": case,
+        "subcases": subs,
+        "events": events,
+        "open_corrections": CorrectionNotice.objects.filter(
+            subcase__case=case, resolved_at__isnull=True
+        ).select_related("subcase__item", "subcase__department"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    case = get_object_or_404(Case, number=number, applicant=user)
+    errors: list[str] = []
+    if request.method == "POST":
+        for key in request.FILES:
+            upload = request.FILES.get(key)
+            if upload is None or not key.startswith("material_"):
+                continue
+            try:
+                services.upload_case_material(
+                    case, key.removeprefix("material_"), upload, actor=user
+                )
+            except ValidationError as exc:
+                errors.extend(m for msgs in exc.message_dict.values() for m in msgs)
+        if not errors and "resubmit" in request.POST:
+            try:
+                services.resubmit_correction(
+                    case, {}, actor=user, note=request.POST.get("note", "")[:2000]
+                )
+            except ValidationError as exc:
+                errors.extend(m for msgs in exc.message_dict.values() for m in msgs)
+            else:
+                messages.success(request, _("Your correction was sent to the department."))
+                return redirect("cases:my_case", number=case.number)
+    ctx = _case_context(case, public_only=True)
+    target = case.bundle or case.item
+    ctx.update(
+        {
+            "errors": errors,
+            "data": _display_data(case, reveal=False),
+            "materials": _materials_context(target, services.current_materials(case=case))
+            if target
+            else [],
+        }
+    )
+    return render(request, "cases/my_case.html", ctx)
+
+
+def _display_data(
+    case: Case, *, reveal: bool, item: ServiceItem | None = None
+) -> list[tuple[str, str, bool]]:
+    """(label, value, personal) rows of the form data; personal values masked unless
+    ``reveal``. With ``item``, only the data elements that item's form asks for: each
+    department sees what its own matter needs (data minimisation), not the whole bundle."""
+    target = case.bundle or case.item
+    if target is None:
+        return []
+    app_form = dataforms.build_form(target)
+    values = services.case_data(case)
+    rows = []
+    for f in app_form.fields:
+        if f.code not in values:
+            continue
+        if item is not None and item.implementation_code not in f.items:
+            continue
+        value = values[f.code]
+        if isinstance(value, bool):
+            value = pgettext("answer", "Yes") if value else pgettext("answer", "No")
+        elif f.element.data_type == DataType.CHOICE:
+            value = dict(f.choice_options).get(str(value), value)
+        shown = str(value) if reveal else dataforms.mask_value(f.element, value)
+        rows.append((f.label, shown, f.element.personal))
+    return rows
+
+
+@login_required
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_object_or_404(Case, number=number)
+    if not services.can_view_case(_user(request), case):
+        raise Http404
+    pdf = receipts.acceptance_receipt(case, request.build_absolute_uri(reverse("cases:status")))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
+    return response
+
+
+@require_http_methods(["GET"])
+def status(request: HttpRequest) -> HttpResponse:
+    """Public status page: case number + query code, no login (the QR code leads here)."""
+    form = StatusLookupForm(request.GET or None)
+    case = None
+    if request.GET and form.is_valid():
+        decision = rate_limit_hit(
+            "case-status", client_address(request), STATUS_LOOKUPS_PER_MINUTE, 60
+        )
+        if not decision.allowed:
+            response = render(
+                request, "core/429.html", {"retry_after": decision.retry_after}, status=429
+            )
+            response["Retry-After"] = str(decision.retry_after)
+            return response
+        number = form.cleaned_data["number"].strip()
+        code = form.cleaned_data["code"].strip().upper()
+        case = Case.objects.filter(number=number, query_code=code).first()
+        if case is None:
+            form.add_error(
+                None,
+                _("No case matches this case number and query code. Check both on your receipt."),
+            )
+    ctx: dict[str, Any] = {"form": form}
+    if case is not None:
+        ctx.update(_case_context(case, public_only=True))
+    return render(request, "cases/status.html", ctx)
+
+
+@login_required
+def material(request: HttpRequest, pk: int) -> HttpResponseBase:
+    row = get_object_or_404(UploadedMaterial, pk=pk)
+    if not services.can_download(_user(request), row):
+        raise Http404
+    path = services.material_path(row)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(path.open("rb"), content_type=row.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{row.material_code}{path.suffix}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- officials ----------------------------------------------------------------------------
+
+
+def _materials_for(work: WorkItem) -> list[UploadedMaterial]:
+    """The case's current files this step's item asks for, each with its material name."""
+    rows = UploadedMaterial.objects.filter(case=work.case, superseded=False)
+    if work.subcase is not None:
+        names = dict(work.subcase.item.materials.values_list("code", "name"))
+        rows = rows.filter(material_code__in=names)
+    else:
+        names = {}
+    materials = list(rows)
+    for m in materials:
+        m.material_name = names.get(m.material_code, m.material_code)  # type: ignore[attr-defined]
+    return materials
+
+
+def _inbox_labels() -> dict[str, str]:
+    return {
+        "all": _("All open"),
+        "new": _("New"),
+        "due_soon": _("Due soon"),
+        "overdue": _("Overdue"),
+        "corrections": _("Corrections returned"),
+    }
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    departments = services.inbox_departments(user)
+    if not departments:
+        raise Http404
+    today = timezone.localdate()
+    soon = calc.add_working_days(today, 2).date
+    base = services.inbox(user)
+    filters = {
+        "all": Q(),
+        "new": Q(kind=WorkKind.ACCEPT),
+        "due_soon": Q(due_on__gte=today, due_on__lte=soon),
+        "overdue": Q(due_on__lt=today),
+        "corrections": Q(subcase__corrections__resolved_at__isnull=False),
+    }
+    counts = base.aggregate(
+        **{name: Count("pk", filter=cond, distinct=True) for name, cond in filters.items()}
+    )
+    view = request.GET.get("view", "all")
+    if view not in filters:
+        view = "all"
+    rows = base.filter(filters[view]).distinct().order_by("due_on", "opened_at")
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    for work in page.object_list:
+        if work.due_on and work.due_on > today:
+            work.remaining = calc.working_days_between(today, work.due_on)
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "page": page,
+            "counts": counts,
+            "view": view,
+            "views": [(name, label, counts[name]) for name, label in _inbox_labels().items()],
+            "departments": departments,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_item(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    work = get_object_or_404(
+        WorkItem.objects.select_related("case", "subcase", "department"), pk=pk
+    )
+    if not services.can_view_case(user, work.case):
+        raise Http404
+    form = ActionForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = services.ActionInput(
+                action=form.cleaned_data["action"],
+                note=form.cleaned_data["note"] or "",
+                legal_basis=form.cleaned_data["legal_basis"] or "",
+                corrections=form.correction_lines(),
+                department=form.cleaned_data["department"],
+                pause_kind=form.cleaned_data["pause_kind"] or "",
+            )
+            try:
+                services.act(work.pk, data, actor=user)
+            except ValidationError as exc:
+                for field, msgs in exc.message_dict.items():
+                    for msg in msgs:
+                        form.add_error(field if field in form.fields else None, msg)
+            else:
+                messages.success(
+                    request,
+                    _("Done: %(action)s.")
+                    % {"action": services.ACTION_LABELS.get(data.action, data.action)},
+                )
+                return redirect("cases:inbox")
+        work.refresh_from_db()
+    ctx = _case_context(work.case, public_only=False)
+    sub: SubCase | None = work.subcase
+    ctx.update(
+        {
+            "work": work,
+            "form": form,
+            "actions": [
+                (action, services.ACTION_LABELS[action])
+                for action in (
+                    services.allowed_actions(work) if services.can_act(user, work) else []
+                )
+            ],
+            "may_act": services.can_act(user, work),
+            "data": _display_data(
+                work.case, reveal=False, item=work.subcase.item if work.subcase else None
+            ),
+            "sub": sub,
+            "others": [s for s in ctx["subcases"] if sub is None or s.pk != sub.pk],
+            "case_materials": _materials_for(work),
+            "open_status": WorkStatus.OPEN,
+        }
+    )
+    return render(request, "cases/work_item.html", ctx)

@@ -1,0 +1,136 @@
+"""Application forms of the demo city: the three bundles' members and a dozen single items.
+
+Each form names entries of the standard data-element dictionary; a bundle's form is the
+union, so 开办企业一件事 asks the business name, address and legal representative once
+although five departments use them.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.cases.elements import sync_elements
+from tongban.cases.models import DataElement, DefinitionStatus, FormDefinition
+from tongban.catalog.models import ServiceItem
+from tongban.demo.catalogue.build import item_definitions
+
+REQ, OPT = True, False
+
+PERSON = [("applicant.name", REQ), ("applicant.id_number", REQ), ("applicant.phone", REQ)]
+BUSINESS = [
+    ("enterprise.name", REQ),
+    ("enterprise.address", REQ),
+    ("enterprise.legal_representative", REQ),
+    ("applicant.name", REQ),
+    ("applicant.phone", REQ),
+]
+
+FORMS: dict[str, list[tuple[str, bool]]] = {
+    # 开办企业一件事
+    "company-setup": [
+        *BUSINESS,
+        ("enterprise.type", REQ),
+        ("enterprise.registered_capital", REQ),
+        ("enterprise.business_scope", REQ),
+        ("enterprise.employees", OPT),
+    ],
+    "seal-filing": [*BUSINESS, ("seal.count", REQ)],
+    "tax-first-registration": [*BUSINESS, ("tax.taxpayer_type", REQ)],
+    "invoice-type": [*BUSINESS, ("tax.invoice_type", REQ)],
+    "employer-social-insurance": [
+        *BUSINESS,
+        ("enterprise.employees", REQ),
+        ("social.start_month", REQ),
+    ],
+    "employer-medical": [*BUSINESS, ("enterprise.employees", REQ), ("social.start_month", REQ)],
+    "gjj-employer-registration": [*BUSINESS, ("gjj.deposit_rate", REQ), ("bank.account_bank", OPT)],
+    # 新生儿出生一件事
+    "birth-certificate": [
+        *PERSON,
+        ("child.name", REQ),
+        ("child.sex", REQ),
+        ("child.birth_date", REQ),
+        ("child.birth_place", REQ),
+        ("mother.name", REQ),
+        ("mother.id_number", REQ),
+        ("father.name", OPT),
+        ("father.id_number", OPT),
+    ],
+    "vaccination-card": [*PERSON, ("child.name", REQ), ("child.birth_date", REQ)],
+    "birth-hukou": [
+        *PERSON,
+        ("child.name", REQ),
+        ("child.sex", REQ),
+        ("child.birth_date", REQ),
+        ("household.address", REQ),
+    ],
+    "resident-medical-registration": [*PERSON, ("child.name", REQ), ("child.birth_date", REQ)],
+    "resident-medical-premium": [*PERSON, ("child.name", REQ)],
+    "social-security-card": [*PERSON, ("child.name", REQ), ("applicant.address", OPT)],
+    # 开办餐饮店一件事
+    "sole-trader-setup": [
+        *BUSINESS,
+        ("shop.name", REQ),
+        ("shop.address", REQ),
+        ("enterprise.business_scope", REQ),
+    ],
+    "food-business-permit": [
+        *BUSINESS,
+        ("shop.address", REQ),
+        ("food.category", REQ),
+        ("shop.area", REQ),
+    ],
+    "fire-safety-check": [*BUSINESS, ("shop.address", REQ), ("shop.area", REQ)],
+    "drainage-permit": [*BUSINESS, ("shop.address", REQ), ("drainage.volume", REQ)],
+    "signboard": [*BUSINESS, ("shop.name", REQ), ("signboard.size", REQ)],
+    "food-worker-health": [*BUSINESS, ("staff.count", REQ)],
+    # single items
+    "driving-licence-renewal": [
+        *PERSON,
+        ("vehicle.licence_number", REQ),
+        ("applicant.address", OPT),
+    ],
+    "hk-macao-permit": [*PERSON, ("travel.destination", REQ), ("travel.purpose", REQ)],
+    "no-crime-record": [*PERSON, ("certificate.purpose", REQ)],
+    "library-card": [*PERSON, ("applicant.email", OPT)],
+    "unemployment-benefit": [*PERSON, ("bank.account_bank", REQ), ("application.reason", REQ)],
+    "gjj-purchase": [
+        *PERSON,
+        ("house.address", REQ),
+        ("house.price", REQ),
+        ("bank.account_bank", REQ),
+    ],
+    "disability-card": [*PERSON, ("disability.category", REQ), ("applicant.address", REQ)],
+    "legal-aid": [*PERSON, ("application.reason", REQ)],
+    "employment-registration": [
+        *PERSON,
+        ("employment.employer", REQ),
+        ("employment.start_date", REQ),
+    ],
+    "marriage": [*PERSON, ("spouse.name", REQ), ("spouse.id_number", REQ)],
+    "id-card": [*PERSON, ("applicant.address", REQ), ("application.reason", OPT)],
+    "social-organisation": [*PERSON, ("enterprise.name", REQ), ("enterprise.address", REQ)],
+}
+
+
+def load_forms() -> int:
+    """Create (or keep) version 1 of each demo form; returns how many were created."""
+    created = 0
+    with transaction.atomic():
+        sync_elements(DataElement)
+        definitions = item_definitions()
+        for key, fields in FORMS.items():
+            code = definitions[key]["implementation_code"]
+            item = ServiceItem.objects.filter(implementation_code=code).first()
+            if item is None or FormDefinition.objects.filter(item=item).exists():
+                continue
+            FormDefinition.objects.create(
+                item=item,
+                version=1,
+                fields=[{"element": element, "required": required} for element, required in fields],
+                status=DefinitionStatus.PUBLISHED,
+                published_at=timezone.now(),
+            )
+            created += 1
+    return created
