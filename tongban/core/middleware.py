@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -21,19 +22,30 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        field = self._offending_field(request)
+        try:
+            field = self._offending_field(request)
+        except MultiPartParserError:
+            # A multipart body without a boundary, or otherwise unreadable: say so plainly
+            # (problem+json under /api/) instead of Django's bare HTML 400.
+            return self._bad_request(
+                request, "body", _("The request body is not valid form data."), "bad_body"
+            )
         if field is None:
             return self.get_response(request)
         message = _("The value of %(field)s contains a character that is not allowed.") % {
             "field": field
         }
+        return self._bad_request(request, field, message, "nul_character")
+
+    @staticmethod
+    def _bad_request(request: HttpRequest, field: str, message: str, code: str) -> HttpResponse:
         if request.path.startswith("/api/"):
             body = {
                 "type": "urn:tongban:problem:bad-request",
                 "title": _("Bad request"),
                 "status": 400,
                 "detail": message,
-                "errors": [{"field": field, "message": message, "code": "nul_character"}],
+                "errors": [{"field": field, "message": message, "code": code}],
             }
             return HttpResponse(
                 json.dumps(body, ensure_ascii=False),
