@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.browser.conftest import browser, screenshot, serious_axe_violations  # noqa: F401
+from tests.browser.conftest import screenshot, serious_axe_violations
 from tongban import notify
 from tongban.accounts.testing import verified_login
 from tongban.notify.models import Message
@@ -19,7 +19,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def signed_in(live_server, citizen, browser):  # noqa: F811 - the fixture imported above
+def signed_in(live_server, citizen, browser):
     notify.send(
         citizen, "case.correction", "补正告知：请补充营业执照副本",
         "您申请的“开办企业一件事”需要补充材料：营业执照副本（复印件加盖公章）。"

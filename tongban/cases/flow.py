@@ -18,6 +18,7 @@ Contract between models and the platform (docs/guide-bpmn.md):
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.db.models import Max
@@ -131,11 +132,12 @@ def lock(case: Case) -> ProcessInstance:
 def complete(instance: ProcessInstance, work: WorkItem, action_data: dict[str, Any]) -> None:
     """Complete ``work``'s engine task with the decision for ``action_data['action']``."""
     state: Any = instance.state
-    prefix = ""
-    for task in kernel.ready_tasks(state):
-        if task.task_id == work.task_id:
-            prefix = task.properties.get("data_prefix", "")
-            break
+    prefix = work.data_prefix
+    if not prefix:  # a work item projected before the prefix was kept: ask the engine
+        for task in kernel.ready_tasks(state):
+            if task.task_id == work.task_id:
+                prefix = task.properties.get("data_prefix", "")
+                break
     data: dict[str, Any] = {}
     value = ENGINE_VALUES.get((work.kind, action_data.get("action", "")))
     if value is not None and prefix:
@@ -144,14 +146,26 @@ def complete(instance: ProcessInstance, work: WorkItem, action_data: dict[str, A
     sync(work.case, instance, state)
 
 
+MEMBER_PREFIX = re.compile(r"^m\d+_")
+
+
+def base_step(spec_name: str) -> str:
+    """The template step of a task: ``m2_close`` in a generated bundle model is ``close``."""
+    return MEMBER_PREFIX.sub("", spec_name)
+
+
 def _kind(task: kernel.ReadyTask) -> str:
-    return KIND_BY_SPEC.get(task.spec_name) or KIND_BY_ROLE.get(task.role, WorkKind.OTHER)
+    return KIND_BY_SPEC.get(base_step(task.spec_name)) or KIND_BY_ROLE.get(
+        task.role, WorkKind.OTHER
+    )
 
 
 def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
     """Run automatic steps, then make the open work items match the ready tasks."""
     now = timezone.now()
-    subs = {s.item.implementation_code: s for s in case.subcases.select_related("item")}
+    subs = {
+        s.item.implementation_code: s for s in case.subcases.select_related("item", "department")
+    }
     while True:
         ready = kernel.ready_tasks(state)
         auto = next((t for t in ready if t.properties.get("auto")), None)
@@ -161,12 +175,14 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
         CaseEvent.objects.create(
             case=case,
             subcase=sub,
-            action=auto.spec_name if auto.spec_name in {"close", "deliver"} else "auto",
+            action=step if (step := base_step(auto.spec_name)) in {"close", "deliver"} else "auto",
             note="",
             public=False,
             at=now,
         )
-        state = kernel.complete(state, auto.task_id, {}, add_working_days=calc.add_working_days)
+        state = kernel.complete(
+            state, auto.task_id, {}, add_working_days=calc.add_working_days, reuse=True
+        )
     open_items = {w.task_id: w for w in WorkItem.objects.filter(case=case, status=WorkStatus.OPEN)}
     ready_ids = set()
     departments: dict[str, Department | None] = {}
@@ -190,6 +206,7 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
             subcase=sub,
             task_id=task.task_id,
             spec_name=task.spec_name,
+            data_prefix=task.properties.get("data_prefix", "")[:32],
             name=task.name[:200],
             kind=kind,
             department=department,

@@ -430,9 +430,20 @@ def complete(
     *,
     now: datetime | None = None,
     add_working_days: AddWorkingDays | None = None,
+    reuse: bool = False,
 ) -> EngineState:
-    """Complete one READY user/manual task with its decision data and run the engine on."""
-    workflow, compiled = _load(state, _runtime(now, add_working_days))
+    """Complete one READY user/manual task with its decision data and run the engine on.
+
+    With ``reuse``, a state just returned by ``start``/``complete`` in this process is
+    advanced in memory instead of being deserialised again (the caller must not use the
+    older state afterwards: it shares the workflow object).
+    """
+    runtime = _runtime(now, add_working_days)
+    if reuse and isinstance(state, EngineState) and state._workflow is not None:
+        workflow, compiled = state._workflow
+        workflow.script_engine = RestrictedScriptEngine(runtime)
+    else:
+        workflow, compiled = _load(state, runtime)
     try:
         uuid = UUID(str(task_id))
     except ValueError:
