@@ -42,6 +42,27 @@ PUBLIC_ROUTES: dict[str, Public] = {
     "/i18n/setlang/": Public(GET_POST, "Django's language switch: only sets the cookie"),
     "/favicon.ico": Public(GET_POST, "browsers fetch it unasked; any method: a redirect"),
     "/healthz": Public(GET, "load balancers and monitors probe it; says up/down, no data"),
+    "/status/": Public(
+        GET,
+        "case progress by case number + query code (the receipt's QR code leads here); "
+        "rate-limited, shows no personal data",
+    ),
+    # Licences (电子证照): anyone holding a licence code may check it (a bank clerk, an
+    # inspector scanning the QR code); no personal data beyond the public face fields.
+    "/verify/": Public(
+        GET,
+        "licence verification by scanned/pasted code or 24-hour shared link; rate-limited, "
+        "shows status and the face fields the issuer marks public (sensitive ones masked)",
+    ),
+    "/licences/keys.json": Public(
+        GET, "published public halves of the departments' licence keys, for offline checks"
+    ),
+    # Ratings (好差评, 国办发〔2019〕51号): results are published to society by rule.
+    "/ratings/": Public(
+        GET,
+        "public rating statistics per department and item (counts, rates, fixed in time); "
+        "aggregates only, no rater, case or text",
+    ),
     # Accounts: the ways in must be reachable before one has an account or a session.
     "/accounts/login/": Public(GET_POST, "sign-in form (throttled by django-axes)"),
     "/accounts/logout/": Public(POST, "signing out needs no session; it only ends one"),
@@ -61,6 +82,9 @@ PUBLIC_ROUTES: dict[str, Public] = {
     "/api/themes": Public(GET, "life-event and enterprise-stage themes"),
     "/api/search": Public(GET, "ranked full-text search over published items"),
     "/api/regions": Public(GET, "the region tree (GB/T 2260 codes)"),
+    "/api/licences/verify": Public(
+        POST, "licence verification API for other systems; same answer as /verify/"
+    ),
     "/api/^": Public(GET_POST, "catch-all: a problem+json 404 for unknown API addresses"),
 }
 
@@ -75,6 +99,7 @@ PUBLIC_API_OPERATIONS: dict[str, str] = {
     "GET /api/themes": "life-event and enterprise-stage themes",
     "GET /api/search": "ranked full-text search over published items",
     "GET /api/regions": "the region tree (GB/T 2260 codes)",
+    "POST /api/licences/verify": "licence verification for other systems (same as /verify/)",
 }
 
 # Served by middleware (whitenoise), outside the URLconf.

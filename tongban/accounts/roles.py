@@ -52,6 +52,9 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
         ("cases", "case", ("view",)),
         ("cases", "subcase", ("view",)),
         ("cases", "workitem", ("view",)),
+        ("ratings", "appeal", ("view", "decide")),
+        ("ratings", "rating", ("view",)),
+        ("ratings", "rectification", ("view",)),
     ),
     Role.SECURITY_ADMIN: (
         ("accounts", "user", ("add", "change", "view")),

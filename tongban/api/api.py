@@ -18,6 +18,7 @@ from ninja.openapi.schema import OpenAPISchema
 from tongban.api import errors
 from tongban.api.schemas import PROBLEM_MEDIA_TYPE, ProblemOut
 from tongban.catalog.api import router as catalog_router
+from tongban.licences.api import router as licences_router
 from tongban.org.api import router as org_router
 
 try:
@@ -28,7 +29,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 DESCRIPTION = """\
 Read-only access to the public service catalogue of this city: service items (政务服务事项)
 with their full guides (办事指南), bundles (一件事), departments, regions and themes, and
-full-text search.
+full-text search; and verification of electronic licences (电子证照) for other systems
+(`POST /api/licences/verify` with the scanned QR payload: it changes nothing).
 
 * Labels follow the `Accept-Language` header: Simplified Chinese by default, `en` for English.
   Coded values come as `{"code", "label"}`.
@@ -44,6 +46,7 @@ TAGS = [
     {"name": "regions", "description": "The region tree (GB/T 2260 and statistical codes)."},
     {"name": "themes", "description": "Life events and enterprise stages."},
     {"name": "search", "description": "Ranked full-text search over published items."},
+    {"name": "licences", "description": "Verification of electronic licences (电子证照)."},
 ]
 
 _ERROR_DESCRIPTIONS = {
@@ -151,3 +154,4 @@ api.exception_handler(HttpError)(errors.handle_http_error)
 api.exception_handler(Exception)(errors.handle_unexpected)
 api.add_router("/", catalog_router)
 api.add_router("/", org_router)
+api.add_router("/", licences_router)

@@ -436,6 +436,7 @@ class WorkItem(models.Model):
     )
     task_id = models.CharField(_("engine task"), max_length=64)
     spec_name = models.CharField(_("step"), max_length=120)
+    data_prefix = models.CharField(_("decision prefix"), max_length=32, blank=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("step kind"), max_length=10, choices=WorkKind.choices)
     department = models.ForeignKey(
@@ -583,6 +584,9 @@ class UploadedMaterial(models.Model):
         related_name="materials",
     )
     material_code = models.CharField(_("material code"), max_length=40)
+    licence_number = models.CharField(
+        _("electronic licence used instead of a file"), max_length=60, blank=True
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=80)
     size = models.PositiveIntegerField(_("size"))

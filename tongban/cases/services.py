@@ -284,6 +284,59 @@ def upload_material(
     return stored
 
 
+#: Providers of materials the platform already holds (免提交), registered by higher modules
+#: (the licences app): ``provider(user, material_codes, organisation) -> [offer]`` where an
+#: offer has ``material_code``, ``licence_number`` and ``label``.
+MATERIAL_OFFER_PROVIDERS: list[Any] = []
+
+
+def material_offers(
+    user: User, target: ServiceItem | Bundle, organisation: Any = None
+) -> dict[str, Any]:
+    """Material code -> the first held document that satisfies it (a valid licence)."""
+    codes = [m.code for m in required_materials(target)]
+    found: dict[str, Any] = {}
+    for provider in MATERIAL_OFFER_PROVIDERS:
+        for offer in provider(user, codes, organisation=organisation):
+            found.setdefault(offer.material_code, offer)
+    return found
+
+
+def use_held_licence(draft: Draft, material_code: str, *, actor: User) -> UploadedMaterial:
+    """Attach a valid licence the applicant holds instead of uploading the material: only
+    one the providers offer for this material and this applicant right now."""
+    _check_draft_owner(draft, actor)
+    offer = material_offers(actor, draft.target, draft.organisation).get(material_code)
+    if offer is None:
+        raise _refuse(
+            _("You hold no valid licence for this material; upload the file instead."),
+            f"material_{material_code}",
+        )
+    with transaction.atomic():
+        UploadedMaterial.objects.filter(
+            draft=draft, material_code=material_code, superseded=False
+        ).update(superseded=True)
+        row = UploadedMaterial.objects.create(
+            applicant=actor,
+            draft=draft,
+            material_code=material_code,
+            licence_number=offer.licence_number,
+            original_name=str(offer.label)[:200],
+            content_type="application/x-tongban-licence",
+            size=0,
+            sha256="",
+            storage_name=f"licence/{uuid.uuid4().hex}",
+            uploaded_at=timezone.now(),
+        )
+        record_audit(
+            actor,
+            "cases.material_licence",
+            row,
+            meta={"material": material_code, "licence": offer.licence_number},
+        )
+    return row
+
+
 def current_materials(*, draft: Draft | None = None, case: Case | None = None) -> dict[str, Any]:
     rows = UploadedMaterial.objects.filter(superseded=False)
     rows = rows.filter(draft=draft) if draft is not None else rows.filter(case=case)
@@ -618,10 +671,11 @@ def act(work_id: int, data: ActionInput, *, actor: User) -> WorkItem:
             )
         if not can_act(actor, work):
             raise _refuse(_("You may not act on this step."))
-        sub = work.subcase
-        if sub is None:
+        if work.subcase_id is None:
             raise _refuse(_("This step belongs to no department's matter."))
-        sub.refresh_from_db()
+        sub = SubCase.objects.select_related("case__applicant", "department", "item").get(
+            pk=work.subcase_id
+        )
         if data.action == Action.COMMENT:
             return _comment(work, sub, data, actor)
         rule = TRANSITIONS.get((work.kind, data.action))

@@ -81,6 +81,13 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         form = ApplicationDjangoForm(app_form, request.POST, locked=locked)
         for material in services.required_materials(target):
             upload = request.FILES.get(f"material_{material.code}")
+            if upload is None and request.POST.get(f"use_licence_{material.code}"):
+                try:
+                    services.use_held_licence(draft, material.code, actor=user)
+                except ValidationError as exc:
+                    for field, msgs in exc.message_dict.items():
+                        upload_errors.setdefault(field, []).extend(msgs)
+                continue
             if upload is None:
                 continue
             try:
@@ -116,6 +123,7 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             app_form, initial=ApplicationDjangoForm.initial_from(app_form, saved), locked=locked
         )
     uploads = services.current_materials(draft=draft) if draft else {}
+    offers = services.material_offers(user, target, draft.organisation if draft else None)
     return render(
         request,
         "cases/apply.html",
@@ -129,7 +137,9 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
                 for f in app_form.fields
                 if f.code in locked
             ],
-            "materials": _materials_context(target, uploads),
+            "materials": [
+                (m, upload, offers.get(m.code)) for m, upload in _materials_context(target, uploads)
+            ],
             "gap": gap,
             "idempotency_key": f"{draft.pk}-{draft.revision}" if draft else uuid.uuid4().hex,
             "items": services.target_items(target),

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.notify",
     "tongban.cases",
+    "tongban.licences",
+    "tongban.ratings",
     "tongban.portal",
     "tongban.api",
     "tongban.demo",
@@ -141,6 +143,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if TESTING:  # same algorithm, tiny costs: see FastTestArgon2PasswordHasher
+    PASSWORD_HASHERS.insert(0, "tongban.accounts.passwords.FastTestArgon2PasswordHasher")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -294,6 +298,38 @@ TONGBAN_KEK_FILE = os.environ.get("TONGBAN_KEK_FILE", "")
 
 # --- Platform ----------------------------------------------------------------------------
 TONGBAN_CITY_NAME = env_str("TONGBAN_CITY_NAME", "")
+# The 6-digit GB/T 2260 code at the head of case numbers (default: the first prefecture-level
+# region in the database, which is what the demo city needs).
+TONGBAN_CITY_CODE = env_str("TONGBAN_CITY_CODE", "")
+# The address people reach the portal at; e-mail and SMS links are made absolute with it.
+TONGBAN_SITE_URL = env_str("TONGBAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Files applicants upload: outside the web root, served only through permission checks.
+CASES_UPLOAD_DIR = env_str("CASES_UPLOAD_DIR", str(VAR_DIR / "uploads"))
+# PDF receipts embed this CJK font ("path" or "path#face index" for a .ttc collection);
+# empty: Noto Sans CJK SC from the fonts-noto-cjk package.
+TONGBAN_CJK_FONT = env_str("TONGBAN_CJK_FONT", "")
+
+# --- Scheduled jobs and accounts (docs/administration.md) --------------------------------
+TONGBAN_STALE_STAFF_DAYS = env_int("TONGBAN_STALE_STAFF_DAYS", 90)
+TONGBAN_SCHEDULER_KEEP_DAYS = env_int("TONGBAN_SCHEDULER_KEEP_DAYS", 30)
+TONGBAN_SCHEDULER_GRACE_SECONDS = env_int("TONGBAN_SCHEDULER_GRACE_SECONDS", 120)
+
+# --- E-mail (docs/notifications.md): SMTP once EMAIL_HOST is set; until then (development,
+# the demo) every message is written to var/outbox/email instead of being sent.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "outbox" / "email"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tongban <noreply@localhost>")
 # Severity of each catalogue quality rule ("error", "warning" or "off"); administrators may
 # override any rule in the admin (QualityRuleSetting). Keys are rule codes of catalog.quality.
 CATALOG_QUALITY_DEFAULTS: dict[str, str] = {}

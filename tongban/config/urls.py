@@ -18,5 +18,7 @@ urlpatterns = [
     path("messages/", include("tongban.notify.urls")),
     path("manage/calendar/", include("tongban.workdays.urls")),
     path("", include("tongban.cases.urls")),
+    path("", include("tongban.licences.urls")),
+    path("", include("tongban.ratings.urls")),
     path("", include("tongban.portal.urls")),
 ]

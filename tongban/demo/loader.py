@@ -33,6 +33,8 @@ from tongban.core.audit import record_audit
 from tongban.demo.cases import load_demo_cases
 from tongban.demo.data import org, people, regions
 from tongban.demo.forms import load_forms
+from tongban.demo.licences import load_demo_licences
+from tongban.demo.ratings import load_demo_ratings
 from tongban.org.models import Department, Region, ServiceHall, ServiceWindow
 
 CATALOGUE_JSON = Path(__file__).resolve().parent / "data" / "catalogue.json"
@@ -259,6 +261,8 @@ def load_demo(*, reset_passwords: bool = False) -> dict[str, int]:
     import_catalogue_data(read_catalogue(), actor=None)
     load_forms()
     load_demo_cases()
+    load_demo_licences()
+    load_demo_ratings()
     counts = demo_counts()
     record_audit(None, "demo.load", meta={"counts": counts, "reset_passwords": reset_passwords})
     return counts

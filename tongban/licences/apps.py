@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LicencesConfig(AppConfig):
+    name = "tongban.licences"
+    label = "licences"
+    verbose_name = _("Electronic licences")
+
+    def ready(self) -> None:
+        from tongban.cases import services as case_services
+        from tongban.cases.signals import subcase_decided
+
+        from . import reuse
+        from .receivers import on_subcase_decided
+
+        if reuse.offers not in case_services.MATERIAL_OFFER_PROVIDERS:
+            case_services.MATERIAL_OFFER_PROVIDERS.append(reuse.offers)
+        subcase_decided.connect(on_subcase_decided, dispatch_uid="licences.issue_on_decision")

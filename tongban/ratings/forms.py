@@ -1,0 +1,149 @@
+"""Forms of the rating pages. They only shape input: every rule lives in ``services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Level, Step, Tag
+
+LEVEL_CHOICES = [(str(value), label) for value, label in Level.choices]
+
+
+class ServiceErrorsMixin:
+    """Put a ``ServiceError``'s messages on the fields they name (else on the form)."""
+
+    def put_errors(self, exc: ValidationError) -> None:
+        form: Any = self
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+
+
+class RatingForm(ServiceErrorsMixin, forms.Form):
+    level = forms.ChoiceField(
+        label=_("Overall, how satisfied are you?"),
+        choices=LEVEL_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    efficiency = forms.ChoiceField(
+        label=_("Efficiency: how quickly it was handled"),
+        choices=LEVEL_CHOICES, widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+    guide_accuracy = forms.ChoiceField(
+        label=_("Accuracy of the service guide"),
+        choices=LEVEL_CHOICES, widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+    convenience = forms.ChoiceField(
+        label=_("Convenience: trips, materials, waiting"),
+        choices=LEVEL_CHOICES, widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+    usability = forms.ChoiceField(
+        label=_("Ease of use of this website"),
+        choices=LEVEL_CHOICES, widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+    tags = forms.MultipleChoiceField(
+        label=_("What went wrong?"),
+        choices=Tag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Your reason"),
+        help_text=_(
+            "Required for “Dissatisfied” and “Very dissatisfied” unless you chose a problem "
+            "above. Do not write ID or phone numbers."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "tb-textarea"}),
+        required=False,
+        max_length=1000,
+    )
+    step = forms.ChoiceField(choices=Step.choices, widget=forms.HiddenInput, required=False)
+    subcase = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    via = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
+
+    INDICATORS = ("efficiency", "guide_accuracy", "convenience", "usability")
+
+    def indicator_fields(self) -> list[Any]:
+        return [self[name] for name in self.INDICATORS]
+
+
+class FollowUpForm(ServiceErrorsMixin, forms.Form):
+    level = forms.ChoiceField(
+        label=_("How satisfied are you now?"),
+        choices=LEVEL_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Comment"),
+        help_text=_("Required if you are still dissatisfied."),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "tb-textarea"}),
+        required=False,
+        max_length=1000,
+    )
+
+
+class TicketForm(ServiceErrorsMixin, forms.Form):
+    ACTIONS = ("call_back", "fix", "reply", "close")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    call_back_note = forms.CharField(
+        label=_("What the rater said on the call-back"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "tb-textarea"}),
+        required=False,
+        max_length=2000,
+    )
+    finding = forms.CharField(
+        label=_("What you found"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "tb-textarea"}),
+        required=False,
+        max_length=2000,
+    )
+    fix = forms.CharField(
+        label=_("What was fixed (or why it cannot be changed)"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "tb-textarea"}),
+        required=False,
+        max_length=2000,
+    )
+    reply = forms.CharField(
+        label=_("Reply to the rater"),
+        help_text=_("Sent to the rater as a message. Plain words, no internal references."),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "tb-textarea"}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class AppealForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why should this rating be excluded?"),
+        help_text=_(
+            "For example: the rater rated a different office by mistake, or the rating is "
+            "abusive and unrelated to the service. An administrator decides."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5, "class": "tb-textarea"}),
+        max_length=2000,
+    )
+
+
+class DecisionForm(ServiceErrorsMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[
+            ("accept", _("Accept: exclude the rating from the statistics")),
+            ("refuse", _("Refuse: the rating counts")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    decision_note = forms.CharField(
+        label=_("Reason for the decision"),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "tb-textarea"}),
+        required=False,
+        max_length=2000,
+    )

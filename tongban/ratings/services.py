@@ -1,0 +1,650 @@
+"""Use cases of service ratings: rate, follow up, rectify a bad rating, appeal, escalate.
+
+Every function runs in one transaction, writes an audit record (``ratings.*``, metadata
+only) with its change and raises ``ServiceError`` (field -> message, in the user's
+language) on bad input, changing nothing. Free texts are stored with ID and mobile numbers
+masked: a rater who types one into a reason does not put it into the statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tongban.accounts.models import Role, RoleAssignment, User
+from tongban.accounts.services import ServiceError
+from tongban.cases.models import (
+    Case,
+    CaseStatus,
+    CorrectionNotice,
+    SubCase,
+    SubCaseStatus,
+)
+from tongban.core.alerts import Severity, raise_alert
+from tongban.core.audit import record_audit
+from tongban.core.observability.logs import redact
+from tongban.notify import services as notify
+from tongban.notify.models import Channel
+from tongban.org.models import Department
+from tongban.workdays import calc
+
+from .models import (
+    BAD_MAX,
+    Appeal,
+    AppealStatus,
+    FollowUp,
+    Level,
+    Rating,
+    RatingChannel,
+    Rectification,
+    Step,
+    Tag,
+    TicketStatus,
+)
+
+#: Working days a department has to call back, fix and reply (setting overrides).
+DEFAULT_FIX_DAYS = 15
+MAX_REASON = 1000
+MAX_NOTE = 2000
+MIN_APPEAL_REASON = 10
+DECIDED_STATES = frozenset(
+    {SubCaseStatus.APPROVED, SubCaseStatus.REJECTED, SubCaseStatus.NOT_ACCEPTED}
+)
+OFFICE_ROLES = (Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER)
+
+
+def fix_days() -> int:
+    """``TONGBAN_RATING_FIX_DAYS`` (working days), default 15."""
+    return int(getattr(settings, "TONGBAN_RATING_FIX_DAYS", DEFAULT_FIX_DAYS))
+
+
+def _error(field_name: str, message: str) -> ServiceError:
+    return ServiceError({field_name: [message]})
+
+
+def _text(value: str | None, field_name: str, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise _error(field_name, _("Keep it to %(limit)s characters or fewer.") % {"limit": limit})
+    return redact(text)
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+
+def office_departments(user: Any) -> list[Department]:
+    """Departments whose rectification tickets ``user`` handles (clerk, reviewer, leader)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    ids = RoleAssignment.objects.filter(user=user, role__in=OFFICE_ROLES).values_list(
+        "department_id", flat=True
+    )
+    return list(Department.objects.filter(pk__in=ids).order_by("code"))
+
+
+def can_handle(user: Any, department_id: int) -> bool:
+    return any(d.pk == department_id for d in office_departments(user))
+
+
+def can_administer(user: Any) -> bool:
+    """Administrators of ratings: decide appeals, export. The system administrator role,
+    or the permission ``ratings.decide_appeal`` (superusers have every permission)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.has_perm("ratings.decide_appeal"):
+        return True
+    return RoleAssignment.objects.filter(user=user, role=Role.SYSTEM_ADMIN).exists()
+
+
+# --- what can be rated --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepOption:
+    """A step the applicant may rate now (``subcase`` None: the whole case)."""
+
+    step: str
+    subcase: SubCase | None
+    label: str
+
+
+def responsible(case: Case, subcase: SubCase | None) -> Department:
+    """Who answers for the rating (谁办理、谁负责): the step's department; for the whole
+    case the item's department, or the bundle's lead department (牵头部门)."""
+    if subcase is not None:
+        return subcase.department
+    if case.item_id:
+        return case.item.department  # type: ignore[union-attr]
+    if case.bundle_id and case.bundle.lead_department_id:  # type: ignore[union-attr]
+        return case.bundle.lead_department  # type: ignore[union-attr]
+    first = case.subcases.select_related("department").order_by("pk").first()
+    assert first is not None, "a case has at least one sub-case"
+    return first.department
+
+
+def step_problem(case: Case, step: str, subcase: SubCase | None) -> tuple[str, str] | None:
+    """Why ``step`` of ``case`` cannot be rated (field, message), or None when it can."""
+    if step not in Step.values:
+        return "step", _("Choose which step of the case you are rating.")
+    if step == Step.CASE:
+        if subcase is not None:
+            return "subcase", _("The whole application is rated without a department's step.")
+        if case.status != CaseStatus.COMPLETED:
+            return "step", _("You can rate the whole application once it is completed.")
+        return None
+    if subcase is None or subcase.case_id != case.pk:
+        return "subcase", _("Choose the department's step you are rating.")
+    if step == Step.DECISION and subcase.status not in DECIDED_STATES:
+        return "step", _("You can rate this step once the department has decided.")
+    if step == Step.CORRECTION and not CorrectionNotice.objects.filter(subcase=subcase).exists():
+        return "step", _("This department did not send a correction notice.")
+    return None
+
+
+def rateable_steps(case: Case) -> list[StepOption]:
+    """Every step of ``case`` that can be rated now and has not been rated yet."""
+    rated = set(Rating.objects.filter(case=case).values_list("step", "subcase_id"))
+    options: list[StepOption] = []
+    if case.status == CaseStatus.COMPLETED and (Step.CASE, None) not in rated:
+        options.append(StepOption(Step.CASE, None, str(Step.CASE.label)))
+    corrected = set(
+        CorrectionNotice.objects.filter(subcase__case=case).values_list("subcase_id", flat=True)
+    )
+    for sub in case.subcases.select_related("item", "department").order_by("pk"):
+        name = sub.item.display_name
+        if sub.pk in corrected and (Step.CORRECTION, sub.pk) not in rated:
+            options.append(StepOption(Step.CORRECTION, sub, f"{Step.CORRECTION.label}: {name}"))
+        if sub.status in DECIDED_STATES and (Step.DECISION, sub.pk) not in rated:
+            options.append(StepOption(Step.DECISION, sub, f"{Step.DECISION.label}: {name}"))
+    return options
+
+
+# --- rating -------------------------------------------------------------------------------
+
+
+@dataclass
+class RatingInput:
+    level: int | None
+    step: str = Step.CASE
+    subcase_id: int | None = None
+    efficiency: int | None = None
+    guide_accuracy: int | None = None
+    convenience: int | None = None
+    usability: int | None = None
+    tags: Iterable[str] = field(default_factory=tuple)
+    reason: str = ""
+    channel: str = RatingChannel.WEB
+
+
+INDICATORS = ("efficiency", "guide_accuracy", "convenience", "usability")
+
+
+def _level(value: Any, field_name: str, *, required: bool) -> int | None:
+    if value in (None, ""):
+        if required:
+            raise _error(field_name, _("Choose how satisfied you are."))
+        return None
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise _error(field_name, _("Choose one of the five levels."))
+    return level
+
+
+def _tags(values: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(v for v in values if v))
+    unknown = [v for v in chosen if v not in Tag.values]
+    if unknown:
+        raise _error("tags", _("Choose problems from the list."))
+    return chosen
+
+
+def _check_bad(level: int, tags: list[str], reason: str, field_name: str = "reason") -> None:
+    if level <= BAD_MAX and not tags and not reason:
+        raise _error(
+            field_name,
+            _("Tell us what went wrong: choose a problem or write a reason."),
+        )
+
+
+@transaction.atomic
+def rate(case: Case, data: RatingInput, *, actor: User, now: dt.datetime | None = None) -> Rating:
+    """The applicant rates ``case`` (or one step of it). A bad rating opens a ticket."""
+    now = now or timezone.now()
+    if not getattr(actor, "is_authenticated", False) or case.applicant_id != actor.pk:
+        raise _error("case", _("Only the applicant can rate this case."))
+    subcase = None
+    if data.subcase_id is not None:
+        subcase = (
+            SubCase.objects.select_related("department", "item")
+            .filter(pk=data.subcase_id, case=case)
+            .first()
+        )
+        if subcase is None:
+            raise _error("subcase", _("Choose the department's step you are rating."))
+    problem = step_problem(case, data.step, subcase)
+    if problem:
+        raise _error(*problem)
+    level = _level(data.level, "level", required=True)
+    assert level is not None
+    scores = {name: _level(getattr(data, name), name, required=False) for name in INDICATORS}
+    tags = _tags(data.tags)
+    reason = _text(data.reason, "reason", MAX_REASON)
+    _check_bad(level, tags, reason)
+    if data.channel not in RatingChannel.values:
+        raise _error("channel", _("Unknown channel."))
+    if Rating.objects.filter(case=case, step=data.step, subcase=subcase).exists():
+        raise _error("step", _("You have already rated this. You can add one follow-up rating."))
+    department = responsible(case, subcase)
+    rating = Rating(
+        case=case,
+        subcase=subcase,
+        step=data.step,
+        department=department,
+        item=subcase.item if subcase else case.item,
+        bundle=None if subcase else case.bundle,
+        rater=actor,
+        level=level,
+        tags=tags,
+        reason=reason,
+        channel=data.channel,
+        created_at=now,
+        **scores,
+    )
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError:  # the same rating sent twice at once: the other one won
+        raise _error(
+            "step", _("You have already rated this. You can add one follow-up rating.")
+        ) from None
+    record_audit(
+        actor,
+        "ratings.rate",
+        rating,
+        meta={
+            "case": case.pk,
+            "subcase": subcase.pk if subcase else None,
+            "step": data.step,
+            "level": level,
+            "indicators": [n for n, v in scores.items() if v is not None],
+            "tags": tags,
+            "has_reason": bool(reason),
+            "channel": data.channel,
+        },
+    )
+    if rating.is_bad:
+        _open_ticket(rating, now)
+    return rating
+
+
+def _open_ticket(rating: Rating, now: dt.datetime) -> Rectification:
+    due = calc.add_working_days(calc.local_date(now), fix_days())
+    ticket = Rectification.objects.create(
+        rating=rating,
+        department=rating.department,
+        opened_at=now,
+        due_on=due.date,
+        due_provisional=due.provisional,
+    )
+    record_audit(
+        None,
+        "ratings.ticket_opened",
+        ticket,
+        meta={"rating": rating.pk, "department": rating.department_id, "due": str(due.date)},
+    )
+    raise_alert(
+        "ratings.bad_rating",
+        audience=Role.DEPARTMENT_LEADER,
+        department_id=rating.department_id,
+        message=gettext_lazy(
+            "Case %(number)s was rated “%(level)s”. Call the rater back and fix it by %(due)s."
+        ),
+        params={
+            "number": rating.case.number,
+            "level": rating.get_level_display(),
+            "due": due.date.isoformat(),
+        },
+        severity=Severity.WARNING,
+        link=reverse("ratings:ticket", args=[ticket.pk]),
+    )
+    return ticket
+
+
+@transaction.atomic
+def add_follow_up(
+    rating: Rating, *, actor: User, level: Any, reason: str = "", now: dt.datetime | None = None
+) -> FollowUp:
+    """The rater's one follow-up rating (追评)."""
+    if rating.rater_id != getattr(actor, "pk", None):
+        raise _error("rating", _("Only the person who rated can add a follow-up."))
+    if FollowUp.objects.filter(rating=rating).exists():
+        raise _error("rating", _("You have already added a follow-up to this rating."))
+    value = _level(level, "level", required=True)
+    assert value is not None
+    text = _text(reason, "reason", MAX_REASON)
+    if value <= BAD_MAX and not text:
+        raise _error("reason", _("Tell us what is still wrong."))
+    try:
+        with transaction.atomic():
+            follow = FollowUp.objects.create(
+                rating=rating, level=value, reason=text, created_at=now or timezone.now()
+            )
+    except IntegrityError:
+        raise _error("rating", _("You have already added a follow-up to this rating.")) from None
+    record_audit(
+        actor,
+        "ratings.follow_up",
+        follow,
+        meta={"rating": rating.pk, "level": value, "has_reason": bool(text)},
+    )
+    return follow
+
+
+# --- rectification ------------------------------------------------------------------------
+
+
+def _locked_ticket(ticket: Rectification, actor: User, version: int | None) -> Rectification:
+    if not can_handle(actor, ticket.department_id):
+        raise _error("ticket", _("This ticket belongs to another department."))
+    current = Rectification.objects.select_for_update().select_related("rating").get(pk=ticket.pk)
+    if version is not None and current.lock_version != version:
+        raise _error(
+            "ticket",
+            _("Someone else changed this ticket while you were working on it. Look again."),
+        )
+    if current.closed_at is not None:
+        raise _error("ticket", _("This ticket is closed."))
+    return current
+
+
+def _status_after(ticket: Rectification) -> str:
+    if ticket.closed_at:
+        return TicketStatus.CLOSED
+    if ticket.replied_at:
+        return TicketStatus.REPLIED
+    if ticket.escalated_at:
+        return TicketStatus.ESCALATED
+    if ticket.fixed_at:
+        return TicketStatus.FIXED
+    if ticket.called_back_at:
+        return TicketStatus.CALLED_BACK
+    return TicketStatus.OPEN
+
+
+def _save_ticket(ticket: Rectification, actor: User, action: str, fields: list[str]) -> None:
+    ticket.status = _status_after(ticket)
+    old_version = ticket.lock_version
+    ticket.lock_version = old_version + 1
+    updated = Rectification.objects.filter(pk=ticket.pk, lock_version=old_version).update(
+        **{name: getattr(ticket, name) for name in [*fields, "status", "lock_version"]}
+    )
+    if not updated:  # pragma: no cover - the row is locked above
+        raise _error("ticket", _("Someone else changed this ticket. Look again."))
+    record_audit(
+        actor,
+        f"ratings.{action}",
+        ticket,
+        meta={"fields": fields, "status": ticket.status, "rating": ticket.rating_id},
+    )
+
+
+@transaction.atomic
+def record_call_back(
+    ticket: Rectification, *, actor: User, note: str, version: int | None = None
+) -> Rectification:
+    """A named official called the rater back (回访) and wrote down what they heard."""
+    ticket = _locked_ticket(ticket, actor, version)
+    if ticket.called_back_at:
+        raise _error("call_back_note", _("The call-back is already recorded."))
+    text = _text(note, "call_back_note", MAX_NOTE)
+    if not text:
+        raise _error("call_back_note", _("Write down what the rater said on the call."))
+    ticket.called_back_at, ticket.called_back_by, ticket.call_back_note = (
+        timezone.now(), actor, text,
+    )  # fmt: skip
+    _save_ticket(ticket, actor, "call_back", ["called_back_at", "called_back_by", "call_back_note"])
+    return ticket
+
+
+@transaction.atomic
+def record_fix(
+    ticket: Rectification, *, actor: User, finding: str, fix: str, version: int | None = None
+) -> Rectification:
+    """What the department found, and what it changed (or why nothing can change)."""
+    ticket = _locked_ticket(ticket, actor, version)
+    if not ticket.called_back_at:
+        raise _error("finding", _("Call the rater back first."))
+    if ticket.fixed_at:
+        raise _error("fix", _("The fix is already recorded."))
+    found = _text(finding, "finding", MAX_NOTE)
+    done = _text(fix, "fix", MAX_NOTE)
+    errors: dict[str, list[str]] = {}
+    if not found:
+        errors["finding"] = [_("Write down what you found.")]
+    if not done:
+        errors["fix"] = [_("Write down what was fixed, or why it cannot be changed.")]
+    if errors:
+        raise ServiceError(errors)
+    ticket.finding, ticket.fix, ticket.fixed_at, ticket.fixed_by = (
+        found, done, timezone.now(), actor,
+    )  # fmt: skip
+    _save_ticket(ticket, actor, "fix", ["finding", "fix", "fixed_at", "fixed_by"])
+    return ticket
+
+
+@transaction.atomic
+def send_reply(
+    ticket: Rectification, *, actor: User, reply: str, version: int | None = None
+) -> Rectification:
+    """The reply to the rater (反馈): sent to them as a message; completes the fix."""
+    ticket = _locked_ticket(ticket, actor, version)
+    if not ticket.fixed_at:
+        raise _error("reply", _("Record the finding and the fix first."))
+    if ticket.replied_at:
+        raise _error("reply", _("The reply has already been sent."))
+    text = _text(reply, "reply", MAX_NOTE)
+    if not text:
+        raise _error("reply", _("Write the reply to the rater."))
+    ticket.reply, ticket.replied_at, ticket.replied_by = text, timezone.now(), actor
+    _save_ticket(ticket, actor, "reply", ["reply", "replied_at", "replied_by"])
+    rating = ticket.rating
+    notify.send(
+        rating.rater,
+        "ratings.reply",
+        gettext_lazy("Case %(number)s: the department answered your rating"),
+        gettext_lazy(
+            "%(department)s answered your rating of case %(number)s:\n\n%(reply)s\n\n"
+            "You can add one follow-up rating."
+        ),
+        context={
+            "number": rating.case.number,
+            "department": ticket.department.name,
+            "reply": text,
+        },
+        link=reverse("ratings:follow_up", args=[rating.case.number, rating.pk]),
+        actor=actor,
+    )
+    return ticket
+
+
+@transaction.atomic
+def close_ticket(
+    ticket: Rectification, *, actor: User, version: int | None = None
+) -> Rectification:
+    ticket = _locked_ticket(ticket, actor, version)
+    if not ticket.replied_at:
+        raise _error("ticket", _("Reply to the rater before closing the ticket."))
+    ticket.closed_at = timezone.now()
+    _save_ticket(ticket, actor, "close", ["closed_at"])
+    return ticket
+
+
+def overdue(ticket: Rectification, now: dt.datetime) -> bool:
+    return ticket.replied_at is None and now > calc.deadline_at(ticket.due_on)
+
+
+def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
+    """Escalate every ticket past its due day without a reply to the department leader,
+    once: a conditional update (``escalated_at`` empty → now) decides which worker tells."""
+    now = now or timezone.now()
+    today = calc.local_date(now)
+    candidates = Rectification.objects.filter(
+        escalated_at__isnull=True,
+        replied_at__isnull=True,
+        closed_at__isnull=True,
+        rating__excluded=False,
+        due_on__lt=today,
+    ).select_related("rating__case")
+    escalated: list[int] = []
+    for ticket in candidates.iterator(chunk_size=500):
+        with transaction.atomic():
+            changed = Rectification.objects.filter(
+                pk=ticket.pk, escalated_at__isnull=True, replied_at__isnull=True
+            ).update(
+                escalated_at=now,
+                status=TicketStatus.ESCALATED,
+                lock_version=ticket.lock_version + 1,
+            )
+            if not changed:
+                continue  # another worker escalated it, or it was answered meanwhile
+            record_audit(
+                None,
+                "ratings.escalate",
+                ticket,
+                meta={"department": ticket.department_id, "due": str(ticket.due_on)},
+            )
+            raise_alert(
+                "ratings.overdue",
+                audience=Role.DEPARTMENT_LEADER,
+                department_id=ticket.department_id,
+                message=gettext_lazy(
+                    "The bad rating of case %(number)s was due to be fixed and answered by "
+                    "%(due)s and is overdue. It was escalated to you."
+                ),
+                params={"number": ticket.rating.case.number, "due": ticket.due_on.isoformat()},
+                severity=Severity.WARNING,
+                link=reverse("ratings:ticket", args=[ticket.pk]),
+            )
+            escalated.append(ticket.pk)
+    return escalated
+
+
+# --- appeals (申诉复核) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_appeal(rating: Rating, *, actor: User, reason: str) -> Appeal:
+    """The responsible department asks to exclude a malicious or mistaken bad rating."""
+    if not can_handle(actor, rating.department_id):
+        raise _error("rating", _("Only the responsible department can appeal this rating."))
+    if not rating.is_bad:
+        raise _error("rating", _("Only bad ratings can be appealed."))
+    if Appeal.objects.filter(rating=rating).exists():
+        raise _error("rating", _("This rating has already been appealed."))
+    text = _text(reason, "reason", MAX_NOTE)
+    if len(text) < MIN_APPEAL_REASON:
+        raise _error(
+            "reason",
+            _("Explain why the rating is malicious or mistaken (at least %(n)s characters).")
+            % {"n": MIN_APPEAL_REASON},
+        )
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                rating=rating,
+                department=rating.department,
+                requested_by=actor,
+                reason=text,
+                requested_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise _error("rating", _("This rating has already been appealed.")) from None
+    record_audit(actor, "ratings.appeal", appeal, meta={"rating": rating.pk})
+    raise_alert(
+        "ratings.appeal",
+        audience=Role.SYSTEM_ADMIN,
+        message=gettext_lazy("An appeal against the rating of case %(number)s needs a decision."),
+        params={"number": rating.case.number},
+        severity=Severity.INFO,
+        link=reverse("ratings:appeal_decide", args=[appeal.pk]),
+    )
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(appeal: Appeal, *, actor: User, accept: bool, note: str) -> Appeal:
+    """An administrator accepts (the rating is excluded) or refuses the appeal."""
+    if not can_administer(actor):
+        raise _error("appeal", _("Only an administrator can decide appeals."))
+    text = _text(note, "decision_note", MAX_NOTE)
+    if not text:
+        raise _error("decision_note", _("Give the reason for the decision."))
+    now = timezone.now()
+    status = AppealStatus.ACCEPTED if accept else AppealStatus.REFUSED
+    changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PENDING).update(
+        status=status, decided_by=actor, decided_at=now, decision_note=text
+    )
+    if not changed:
+        raise _error("appeal", _("This appeal has already been decided."))
+    appeal.refresh_from_db()
+    if accept:
+        Rating.objects.filter(pk=appeal.rating_id).update(excluded=True)
+        Rectification.objects.filter(rating_id=appeal.rating_id, closed_at__isnull=True).update(
+            closed_at=now, status=TicketStatus.CLOSED
+        )
+    record_audit(
+        actor,
+        "ratings.appeal_decided",
+        appeal,
+        meta={"rating": appeal.rating_id, "accepted": accept},
+    )
+    return appeal
+
+
+# --- invitation ---------------------------------------------------------------------------
+
+
+def rate_path(case: Case, via: str = "") -> str:
+    path = reverse("ratings:rate", args=[case.number])
+    return f"{path}?via={via}" if via else path
+
+
+@transaction.atomic
+def invite(case: Case) -> None:
+    """Invite the applicant of a completed case to rate it: in-app, and by SMS."""
+    if case.status != CaseStatus.COMPLETED:
+        return
+    if Rating.objects.filter(case=case, step=Step.CASE, subcase__isnull=True).exists():
+        return
+    subject = gettext_lazy("How was the service? Rate case %(number)s")
+    body = gettext_lazy(
+        "Your application “%(title)s” (case %(number)s) is complete. Please rate the service: "
+        "it takes a minute, and a bad rating is followed up by the department."
+    )
+    context = {"number": case.number, "title": case.title}
+    notify.send(
+        case.applicant, "ratings.invite", subject, body,
+        link=rate_path(case, RatingChannel.WEB), channels=(Channel.INAPP,), context=context,
+    )  # fmt: skip
+    notify.send(
+        case.applicant, "ratings.invite_sms", subject, body,
+        link=rate_path(case, RatingChannel.SMS), channels=(Channel.SMS,), context=context,
+    )  # fmt: skip
+    record_audit(None, "ratings.invite", case, meta={"channels": ["inapp", "sms"]})
+
+
+def on_case_completed(sender: Any, case: Case, **kwargs: Any) -> None:
+    """Receiver of ``tongban.cases.signals.case_completed`` (runs after commit)."""
+    invite(Case.objects.get(pk=case.pk))
