@@ -259,25 +259,43 @@ def upload_material(
     The type is decided by the file's first bytes, not its name or the browser's claim.
     """
     _check_draft_owner(draft, actor)
-    codes = {m.code: m for m in required_materials(draft.target)}
+    return _keep_upload(draft.target, material_code, upload, actor, draft=draft)
+
+
+def _keep_upload(
+    target: ServiceItem | Bundle,
+    material_code: str,
+    upload: UploadedFile,
+    actor: User,
+    *,
+    draft: Draft | None = None,
+    case: Case | None = None,
+) -> UploadedMaterial:
+    """Check, store and record one file for ``material_code`` of a draft or a case; the
+    earlier file of that code is marked superseded. The stored file is removed again if
+    the row cannot be written."""
+    codes = {m.code: m for m in required_materials(target)}
     if material_code not in codes:
         raise _refuse(
             _("This application does not ask for that material."), f"material_{material_code}"
         )
     stored = _store_upload(material_code, codes[material_code].name, upload, actor)
+    owner: dict[str, Any] = {"draft": draft} if draft is not None else {"case": case}
     try:
         with transaction.atomic():
             UploadedMaterial.objects.filter(
-                draft=draft, material_code=material_code, superseded=False
+                **owner, material_code=material_code, superseded=False
             ).update(superseded=True)
-            stored.draft = draft
+            stored.draft, stored.case = draft, case
             stored.save()
-            record_audit(
-                actor,
-                "cases.material_upload",
-                stored,
-                meta={"material": material_code, "size": stored.size, "type": stored.content_type},
-            )
+            meta: dict[str, Any] = {
+                "material": material_code,
+                "size": stored.size,
+                "type": stored.content_type,
+            }
+            if case is not None:
+                meta["case"] = case.number
+            record_audit(actor, "cases.material_upload", stored, meta=meta)
     except Exception:
         material_path(stored).unlink(missing_ok=True)
         raise
@@ -975,29 +993,7 @@ def upload_case_material(
     if case.status != CaseStatus.CORRECTION:
         raise _refuse(_("Files can be replaced only while a correction is requested."))
     target: ServiceItem | Bundle = case.bundle or case.item  # type: ignore[assignment]
-    codes = {m.code: m for m in required_materials(target)}
-    if material_code not in codes:
-        raise _refuse(
-            _("This application does not ask for that material."), f"material_{material_code}"
-        )
-    stored = _store_upload(material_code, codes[material_code].name, upload, actor)
-    try:
-        with transaction.atomic():
-            UploadedMaterial.objects.filter(
-                case=case, material_code=material_code, superseded=False
-            ).update(superseded=True)
-            stored.case = case
-            stored.save()
-            record_audit(
-                actor,
-                "cases.material_upload",
-                stored,
-                meta={"material": material_code, "case": case.number, "size": stored.size},
-            )
-    except Exception:
-        material_path(stored).unlink(missing_ok=True)
-        raise
-    return stored
+    return _keep_upload(target, material_code, upload, actor, case=case)
 
 
 def _store_upload(
