@@ -77,9 +77,22 @@ def test_two_schedulers_claim_each_slot_exactly_once():
     assert set(ScheduledRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
 
 
+def _database_url() -> str:
+    """The test database this test runs on, as the subprocesses must reach it."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(s['NAME']).resolve()}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
 def _subprocess_env() -> dict[str, str]:
+    from django.conf import settings
+
     env = os.environ.copy()
-    env["DATABASE_URL"] = f"sqlite:///{Path(connection.settings_dict['NAME']).resolve()}"
+    env["DATABASE_URL"] = _database_url()
+    # The same install: the development key-encryption key hangs on these.
+    env["SECRET_KEY"] = settings.SECRET_KEY
     env.pop("TONGBAN_TESTING", None)  # the real task backend: enqueued jobs wait in the table
     env["PYTHONPATH"] = str(ROOT)
     return env
@@ -99,8 +112,6 @@ def _tongban(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_scheduler_processes_once_run_each_slot_once():
-    if connection.vendor != "sqlite":
-        pytest.skip("the subprocesses share the SQLite test database file")
     processes = [_tongban("scheduler", "--once") for _ in range(2)]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
@@ -124,8 +135,6 @@ def test_two_scheduler_processes_once_run_each_slot_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_scheduler_loop_stops_cleanly_on_sigterm():
-    if connection.vendor != "sqlite":
-        pytest.skip("the subprocess shares the SQLite test database file")
     process = _tongban("scheduler", "--interval", "60")
     assert process.stdout is not None
     first = process.stdout.readline()
