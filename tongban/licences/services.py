@@ -19,6 +19,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -47,6 +48,7 @@ from tongban.core.identifiers import (
     validate_uscc,
 )
 from tongban.core.models import ClassificationLevel, KeyPurpose
+from tongban.notify import services as notify
 from tongban.org.models import Department
 
 from . import payload as pl
@@ -426,14 +428,36 @@ def issue_for_subcase(subcase: SubCase) -> Licence | None:
         holder = organisation_holder(uscc, name, user=applicant)
     try:
         with transaction.atomic():
-            return issue_licence(
+            licence = issue_licence(
                 licence_type, holder, face, actor=subcase.decided_by, subcase=subcase
             )
+            _tell_holder(licence, applicant)
+            return licence
     except IntegrityError:  # issued meanwhile by another process
         found = Licence.objects.filter(source_subcase=subcase).first()
         if found is None:
             raise
         return found
+
+
+def _tell_holder(licence: Licence, applicant: User) -> None:
+    """The applicant learns that the licence is in their wallet (in-app now, SMS and
+    e-mail after commit)."""
+    notify.send(
+        applicant,
+        "licences.issued",
+        gettext_lazy("Your %(type)s has been issued"),
+        gettext_lazy(
+            "%(department)s issued %(type)s no. %(number)s. It is in “My licences”: show it, "
+            "download it or share a link anyone can verify."
+        ),
+        link=reverse("licences:detail", args=[licence.number]),
+        context={
+            "type": licence.licence_type.name,
+            "department": licence.department.name,
+            "number": licence.number,
+        },
+    )
 
 
 def _require_department_role(actor: Any, department: Department, *roles: str) -> None:
