@@ -164,3 +164,17 @@ def _second_factor_given(request, monkeypatch):
             monkeypatch.setattr(Client, "force_login", force_login)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def subprocess_database_url() -> str:
+    """The URL of the test database the running test uses, for a subprocess (a real
+    server or scheduler) that must see the same rows: a SQLite file or PostgreSQL."""
+    from pathlib import Path
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(s['NAME']).resolve()}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

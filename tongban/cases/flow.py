@@ -21,9 +21,11 @@ import hashlib
 import re
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tongban.accounts.services import ServiceError
 from tongban.org.models import Department
 from tongban.workdays import calc
 
@@ -219,11 +221,33 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
             WorkItem.objects.filter(pk=work.pk, status=WorkStatus.OPEN).update(
                 status=WorkStatus.CANCELLED, closed_at=now
             )
-    instance.state = state.text if isinstance(state, kernel.EngineState) else str(state)
-    instance.completed = kernel.is_completed(state)
-    instance.next_due_at = kernel.next_due_at(state)
+    text = state.text if isinstance(state, kernel.EngineState) else str(state)
+    completed, next_due_at = kernel.is_completed(state), kernel.next_due_at(state)
+    # Compare-and-set on the version column: the row lock already serialises steps, but
+    # where it does not hold (a database without SELECT … FOR UPDATE, a stale object) a
+    # second writer must fail rather than silently drop the first one's step.
+    written = ProcessInstance.objects.filter(
+        pk=instance.pk, lock_version=instance.lock_version
+    ).update(
+        state=text,
+        completed=completed,
+        next_due_at=next_due_at,
+        lock_version=F("lock_version") + 1,
+        updated_at=now,
+    )
+    if written != 1:
+        raise ServiceError(
+            {
+                "__all__": [
+                    _(
+                        "Someone else moved this case on at the same moment; nothing was "
+                        "changed. Open it again."
+                    )
+                ]
+            }
+        )
+    instance.state, instance.completed, instance.next_due_at = text, completed, next_due_at
     instance.lock_version += 1
-    instance.save()
 
 
 def _due(kind: str, sub: SubCase | None) -> Any:

@@ -150,7 +150,6 @@ class ActionForm(forms.Form):
         + [(k.value, k.label) for k in PauseKind if k != PauseKind.CORRECTION],
         widget=forms.Select(attrs={"class": "tb-select"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def correction_lines(self) -> list[dict[str, str]]:
         lines = []

@@ -10,25 +10,13 @@ from __future__ import annotations
 
 import math
 
-import segno
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from tongban.cases.receipts import cjk_font
+from tongban.cases.receipts import cjk_font, draw_qr
 
 from .models import Licence
 from .services import face_rows
-
-
-def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
-    qr = segno.make(data, error="m")
-    rows = list(qr.matrix_iter(border=2))
-    cell = size / len(rows)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(rows):
-        for c, dark in enumerate(row):
-            if dark:
-                pdf.rect(x + c * cell, y + r * cell, cell, cell, style="F")
 
 
 def _draw_seal(pdf: FPDF, text: str, cx: float, cy: float, radius: float) -> None:
@@ -95,7 +83,7 @@ def licence_pdf(licence: Licence, verify_url: str) -> bytes:
         pdf.set_x(24)
         pdf.cell(44, 9, label)
         pdf.multi_cell(118, 9, value, new_x="LMARGIN", new_y="NEXT")
-    _draw_qr(pdf, verify_url, 24, 210, 50)
+    draw_qr(pdf, verify_url, 24, 210, 50)
     _draw_seal(pdf, licence.department.name, 150, 232, 24)
     pdf.set_font("cjk", size=8)
     pdf.set_xy(20, 264)

@@ -17,9 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 
+from conftest import subprocess_database_url
 from tongban.cases import services
 from tongban.cases.models import Case
 from tongban.cases.tests.conftest import pdf_upload
@@ -28,14 +28,6 @@ from tongban.cases.tests.conftest import pdf_upload
 # ruff: noqa: S310
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def _free_port() -> int:
@@ -53,7 +45,7 @@ def _start(port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
         SECRET_KEY=settings.SECRET_KEY,
         TONGBAN_KEK=settings.TONGBAN_KEK,
         TONGBAN_KEK_FILE=settings.TONGBAN_KEK_FILE,
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=subprocess_database_url(),
         TONGBAN_VAR_DIR=str(tmp_path / "var"),
         CASES_UPLOAD_DIR=str(tmp_path / "uploads"),
         PYTHONPATH=str(ROOT),

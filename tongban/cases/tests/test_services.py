@@ -385,3 +385,18 @@ def test_correction_notice_before_acceptance_only_within_five_working_days(world
         act(open_item(case, WorkKind.ACCEPT), Action.CORRECTION, world.clerk_a,
             corrections=[{"material": "m", "reason": "r"}])  # fmt: skip
     assert "Art. 32" in str(err.value) or "第三十二条" in str(err.value)
+
+
+def test_a_stale_instance_cannot_overwrite_a_newer_engine_state(world):
+    from tongban.cases import flow
+
+    case = world.submit()
+    instance = ProcessInstance.objects.get(case=case)
+    stale_version = instance.lock_version
+    ProcessInstance.objects.filter(pk=instance.pk).update(lock_version=stale_version + 1)
+    work = open_item(case, WorkKind.ACCEPT)
+    before = ProcessInstance.objects.get(pk=instance.pk).state
+    with pytest.raises(ServiceError) as err:
+        flow.complete(instance, work, {"action": "accept"})
+    assert "__all__" in err.value.message_dict
+    assert ProcessInstance.objects.get(pk=instance.pk).state == before

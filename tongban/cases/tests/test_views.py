@@ -136,3 +136,56 @@ def test_receipt_is_a_pdf_with_an_embedded_cjk_font(client, world):
     body = response.content
     assert (body.startswith(b"%PDF") and b"/FontFile2" in body) or b"/FontFile3" in body
     assert b"NotoSansCJK" in body
+
+
+def test_opening_the_form_creates_no_draft(client, world):
+    client.force_login(world.applicant)
+    assert client.get(apply_url(world)).status_code == 200
+    assert not world.applicant.drafts.exists()
+
+
+def test_each_department_sees_only_its_items_data_with_choice_labels(client, world):
+    from tongban.cases import services
+
+    case = world.submit(world.bundle)
+    sub_b = case.subcases.get(department__code="ga")
+    work_b = WorkItem.objects.get(case=case, subcase=sub_b, kind=WorkKind.ACCEPT)
+    client.force_login(world.all_b)
+    page = client.get(reverse("cases:work_item", args=[work_b.pk])).content.decode()
+    # Item B's form has no floor area: department B does not see it (data minimisation).
+    assert "经营面积" not in page and "Floor area" not in page
+    work_a = WorkItem.objects.get(case=case, kind=WorkKind.ACCEPT, department__code="scjg")
+    client.force_login(world.clerk_a)
+    page_a = client.get(reverse("cases:work_item", args=[work_a.pk])).content.decode()
+    assert "经营面积" in page_a or "Floor area" in page_a
+    assert services.case_data(case)["shop.area"] == "45"
+
+
+def test_inbox_views_count_and_filter(client, world):
+    import datetime as dt
+
+    from tongban.cases import services
+
+    fresh, late = world.submit(), world.submit()
+    WorkItem.objects.filter(case=late).update(due_on=dt.date(2020, 1, 2))
+    client.force_login(world.clerk_a)
+    page = client.get(reverse("cases:inbox")).content.decode()
+    assert fresh.number in page and late.number in page
+    overdue = client.get(reverse("cases:inbox"), {"view": "overdue"}).content.decode()
+    assert late.number in overdue and fresh.number not in overdue
+    new = client.get(reverse("cases:inbox"), {"view": "new"}).content.decode()
+    assert fresh.number in new
+    # An unknown view falls back to everything rather than failing.
+    assert client.get(reverse("cases:inbox"), {"view": "nope"}).status_code == 200
+    assert services.inbox(world.clerk_a).count() == 2
+
+
+def test_status_lookups_are_rate_limited(client, world, settings):
+    from tongban.cases import views
+
+    case = world.submit()
+    url = reverse("cases:status")
+    for _ in range(views.STATUS_LOOKUPS_PER_MINUTE):
+        assert client.get(url, {"number": case.number, "code": "ZZZZZZ"}).status_code == 200
+    blocked = client.get(url, {"number": case.number, "code": case.query_code})
+    assert blocked.status_code == 429 and blocked["Retry-After"]

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django_tasks_db.models import DBTaskResult
 
+from conftest import subprocess_database_url
 from tongban.core import scheduling
 from tongban.core.management.commands import serve
 from tongban.core.models import PeriodicJob, RunStatus, ScheduledRun
@@ -77,20 +78,11 @@ def test_two_schedulers_claim_each_slot_exactly_once():
     assert set(ScheduledRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
 
 
-def _database_url() -> str:
-    """The test database this test runs on, as the subprocesses must reach it."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def _subprocess_env() -> dict[str, str]:
     from django.conf import settings
 
     env = os.environ.copy()
-    env["DATABASE_URL"] = _database_url()
+    env["DATABASE_URL"] = subprocess_database_url()
     # The same install: the development key-encryption key hangs on these.
     env["SECRET_KEY"] = settings.SECRET_KEY
     env.pop("TONGBAN_TESTING", None)  # the real task backend: enqueued jobs wait in the table
