@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.accounts.services import ServiceError
+from tongban.core.audit import record_audit
 from tongban.org.models import Department
 from tongban.workdays import calc
 
@@ -83,7 +84,7 @@ def _stored(key: str, name: str, xml: bytes) -> ProcessDefinition:
     if row is not None:
         return row
     last = ProcessDefinition.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
-    return ProcessDefinition.objects.create(
+    row = ProcessDefinition.objects.create(
         key=key,
         version=last + 1,
         name=name[:200],
@@ -92,6 +93,8 @@ def _stored(key: str, name: str, xml: bytes) -> ProcessDefinition:
         status=DefinitionStatus.PUBLISHED,
         published_at=timezone.now(),
     )
+    record_audit(None, "cases.process_generated", row, meta={"key": key, "version": row.version})
+    return row
 
 
 def definition_for(case: Case) -> ProcessDefinition:

@@ -130,6 +130,16 @@ def test_submit_creates_case_subcases_work_items_and_encrypts_the_data(world):
     assert ProcessInstance.objects.get(case=case).state
 
 
+def test_a_generated_model_is_stored_once_per_version_and_audited(world):
+    from tongban.cases.models import ProcessDefinition
+    from tongban.core.models import AuditRecord
+
+    first, second = world.submit(), world.submit()
+    assert first.process.definition_id == second.process.definition_id
+    assert ProcessDefinition.objects.filter(key=f"item-{world.item_a.pk}").count() == 1
+    assert AuditRecord.objects.filter(action="cases.process_generated").count() == 1
+
+
 def test_same_idempotency_key_returns_the_same_case(world):
     draft = world.new_draft()
     case = services.submit(draft, actor=world.applicant, idempotency_key="same")
