@@ -228,8 +228,8 @@ class ServicePath:
         self.raw = connection.connection
 
     def bundle(self) -> None:
-        from tongban.cases import services
-        from tongban.cases.services import ActionInput
+        from tongban.cases import actions, services
+        from tongban.cases.actions import ActionInput
 
         world = self.world
         self.serial += 1
@@ -240,7 +240,7 @@ class ServicePath:
         for department, official in zip(world.departments, world.officials, strict=True):
             for kind, action in STEPS:
                 work_id = open_work_item(self.raw, case.pk, department.pk, kind)
-                services.act(work_id, ActionInput(action), actor=official)
+                actions.act(work_id, ActionInput(action), actor=official)
         self.last_case = case.pk
 
 
@@ -957,13 +957,13 @@ def measure(
 
 def inbox_ms(world: World, repeats: int = 50) -> float:
     """Median ms for the first page of an official's inbox (open work items, ordered)."""
-    from tongban.cases import services
+    from tongban.cases import queries
 
     official = world.officials[0]
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        list(services.inbox(official)[:20])
+        list(queries.inbox(official)[:20])
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
 

@@ -33,9 +33,12 @@ from tests.browser.test_bundle_application import (
     sign_in,
 )
 from tongban.accounts.models import User
+from tongban.cases import actions as case_actions
+from tongban.cases import materials as case_materials
 from tongban.cases import services as case_services
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import Case, CaseStatus, WorkItem, WorkKind, WorkStatus
-from tongban.cases.services import Action, ActionInput
+from tongban.cases.transitions import Action
 from tongban.catalog.models import Bundle
 from tongban.demo.cases import BUSINESS_VALUES, DEMO_PDF
 from tongban.licences import services as licence_services
@@ -60,9 +63,9 @@ def complete_the_bundle() -> Case:
     values = {**case_services.dataforms.prefill(form, applicant), **BUSINESS_VALUES}
     errors = case_services.save_draft(draft, values, actor=applicant)
     assert not errors, errors
-    for material in case_services.required_materials(bundle):
+    for material in case_materials.required_materials(bundle):
         upload = SimpleUploadedFile(f"{material.code}.pdf", DEMO_PDF, "application/pdf")
-        case_services.upload_material(draft, material.code, upload, actor=applicant)
+        case_materials.upload_material(draft, material.code, upload, actor=applicant)
     case = case_services.submit(draft, actor=applicant, idempotency_key="browser-licence-rating")
     steps: dict[str, tuple[int, ActionInput]] = {
         WorkKind.ACCEPT: (0, ActionInput(Action.ACCEPT)),
@@ -82,7 +85,7 @@ def complete_the_bundle() -> Case:
         assert work.kind in steps, f"unexpected open step {work.kind} in {work.department.code}"
         holder, data = steps[work.kind]
         official = User.objects.get(username=officials_of(work.department)[holder])
-        case_services.act(work.pk, data, actor=official)
+        case_actions.act(work.pk, data, actor=official)
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED, case.status
     return case

@@ -23,6 +23,7 @@ from tongban.accounts.services import (
     check_citizen_registration,
     check_organisation_registration,
 )
+from tongban.core.errors import put_errors
 
 
 def _text(autocomplete: str = "off", **attrs: Any) -> forms.TextInput:
@@ -57,20 +58,6 @@ class DescribedFieldsMixin:
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         self.describe_fields()
-
-
-def add_service_errors(form: forms.Form, error: ServiceError) -> None:
-    """Put a service's field errors on the form, except on fields already in error.
-
-    Works on an unbound form too (a page whose button has no fields, such as "send a new
-    code"): its errors are then only the service's.
-    """
-    if not hasattr(form, "cleaned_data"):
-        form.errors  # noqa: B018 (runs full_clean, which leaves an unbound form without errors)
-        form.cleaned_data = {}
-    for field, messages in error.error_dict.items():
-        if field not in form.errors:
-            form.add_error(field if field in form.fields else None, messages)
 
 
 class LoginForm(forms.Form):
@@ -186,7 +173,7 @@ class CitizenRegistrationForm(DescribedFieldsMixin, forms.Form):
                 password=cleaned.get("password", ""),
             )
         except ServiceError as error:
-            add_service_errors(self, error)
+            put_errors(self, error)
         return cleaned
 
 
@@ -263,7 +250,7 @@ class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
         try:  # the service's rules too, so that every problem shows at once
             check_organisation_registration(user=self.user, **values)
         except ServiceError as error:
-            add_service_errors(self, error)
+            put_errors(self, error)
         return cleaned
 
 

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +41,7 @@ from tongban.accounts.passwords import password_validators
 from tongban.accounts.sms import get_sms_gateway
 from tongban.core.audit import record_audit
 from tongban.core.crypto.fields import digest
+from tongban.core.errors import ErrorCollector, ServiceError
 from tongban.core.identifiers import parse_resident_id, validate_mobile, validate_uscc
 
 USERNAME_PREFIX = "u"
@@ -64,30 +64,6 @@ ALREADY_AGENT = _("This person is already an agent of the business.")
 IS_LEGAL_REPRESENTATIVE = _("This is the legal representative, who already acts for the business.")
 
 
-class ServiceError(ValidationError):
-    """Invalid input for a use case; ``message_dict`` maps field names to messages."""
-
-
-class _Errors:
-    """Collects field errors so that a form shows every problem at once."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[ValidationError]] = defaultdict(list)
-
-    def add(self, field: str, error: ValidationError | StrOrPromise) -> None:
-        if isinstance(error, ValidationError):
-            self.by_field[field].extend(error.error_list)
-        else:
-            self.by_field[field].append(ValidationError(error))
-
-    def __bool__(self) -> bool:
-        return bool(self.by_field)
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ServiceError(dict(self.by_field))
-
-
 def _new_username() -> str:
     """A short random login name that never looks like an ID or mobile number."""
     while True:
@@ -97,7 +73,7 @@ def _new_username() -> str:
 
 
 def _clean_text(
-    value: str, field: str, errors: _Errors, *, max_length: int, missing: Any, too_long: Any
+    value: str, field: str, errors: ErrorCollector, *, max_length: int, missing: Any, too_long: Any
 ) -> str:
     """Collapse whitespace; record ``missing`` or ``too_long`` (with %(max)d) as needed."""
     value = " ".join((value or "").split())
@@ -110,9 +86,9 @@ def _clean_text(
 
 def _citizen_from_input(
     real_name: str, id_number: str, phone: str, password: str, email: str
-) -> tuple[User, _Errors]:
+) -> tuple[User, ErrorCollector]:
     """An unsaved citizen built from the input, and every problem found in it."""
-    errors = _Errors()
+    errors = ErrorCollector()
     real_name = _clean_text(
         real_name,
         "real_name",
@@ -211,9 +187,9 @@ def _organisation_from_input(
     org_type: str,
     legal_representative: str,
     address: str,
-) -> tuple[Organisation, _Errors]:
+) -> tuple[Organisation, ErrorCollector]:
     """An unsaved organisation built from the input, and every problem found in it."""
-    errors = _Errors()
+    errors = ErrorCollector()
     name = _clean_text(
         name,
         "name",

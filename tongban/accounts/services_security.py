@@ -41,8 +41,8 @@ from tongban.accounts.second_factor import (
     new_recovery_code,
     recovery_code_hash,
 )
-from tongban.accounts.services import ServiceError
 from tongban.core.audit import record_audit
+from tongban.core.errors import ServiceError
 from tongban.org.models import Department, Region
 
 DUTY_CONFLICT = _(

@@ -24,7 +24,6 @@ from tongban.accounts.forms import (
     LoginForm,
     OrganisationRegistrationForm,
     RegistrationCodeForm,
-    add_service_errors,
 )
 from tongban.accounts.models import (
     MemberRole,
@@ -34,6 +33,7 @@ from tongban.accounts.models import (
     User,
     UserKind,
 )
+from tongban.core.errors import put_errors
 from tongban.core.identifiers import mask_phone
 
 LOGIN_BACKEND = "tongban.accounts.backends.IdentifierBackend"
@@ -123,7 +123,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
             )
         except services.ServiceError as error:
-            add_service_errors(form, error)
+            put_errors(form, error)
         else:
             request.session[PENDING_SESSION_KEY] = pending.token
             return redirect("accounts:register")
@@ -138,7 +138,7 @@ def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> H
         try:
             services.resend_registration_code(token=pending.token)
         except services.ServiceError as error:
-            add_service_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, _("A new code has been sent. The old code no longer works."))
             return redirect("accounts:register")
@@ -148,7 +148,7 @@ def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> H
                 token=pending.token, code=form.cleaned_data["code"]
             )
         except services.ServiceError as error:
-            add_service_errors(form, error)
+            put_errors(form, error)
         else:
             request.session.pop(PENDING_SESSION_KEY, None)
             login(request, user, backend=LOGIN_BACKEND)
@@ -180,7 +180,7 @@ def register_business(request: HttpRequest) -> HttpResponse:
         try:
             org = services.register_organisation(user=user, **form.cleaned_data)
         except services.ServiceError as error:
-            add_service_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s is now linked to your account.") % {"name": org.name}
@@ -243,7 +243,7 @@ def add_agent(request: HttpRequest, org_id: int) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except services.ServiceError as error:
-            add_service_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s can now act for the business.") % {"name": added.user}

@@ -29,10 +29,9 @@ from tongban.accounts.forms import (
     SecurityKeyAssertionForm,
     SecurityKeyForm,
     TotpCodeForm,
-    add_service_errors,
 )
 from tongban.accounts.models import SecondFactorKind, SecurityKey, User
-from tongban.accounts.services import ServiceError
+from tongban.core.errors import ServiceError, put_errors
 
 
 def _user(request: HttpRequest) -> User:
@@ -232,7 +231,7 @@ def enrol_totp(request: HttpRequest) -> HttpResponse:
                 session_verified=session_verified,
             )
         except ServiceError as error:
-            add_service_errors(form, error)
+            put_errors(form, error)
         except PermissionDenied:
             return redirect("accounts:second_factor")
         else:
@@ -319,7 +318,7 @@ def add_security_key(request: HttpRequest) -> HttpResponse:
                     session_verified=session_verified,
                 )
             except ServiceError as error:
-                add_service_errors(form, error)
+                put_errors(form, error)
             else:
                 target = _next_url(request)
                 request.session.pop(sf.SESSION_NEXT, None)

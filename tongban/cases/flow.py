@@ -25,8 +25,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongban.accounts.services import ServiceError
 from tongban.core.audit import record_audit
+from tongban.core.errors import ServiceError
 from tongban.org.models import Department
 from tongban.workdays import calc
 

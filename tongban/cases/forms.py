@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tongban.core.errors import ServiceError, put_errors
 from tongban.org.models import Department
 
 from .dataforms import ApplicationForm, FormField
@@ -88,17 +90,11 @@ class ApplicationDjangoForm(forms.Form):
             values[f.code] = value.strip() if isinstance(value, str) else value
         return values
 
-    def put_errors(self, errors: dict[str, Any]) -> None:
-        names = {f.code: f.html_name for f in self.app_form.fields}
-        if not hasattr(self, "cleaned_data"):
-            self.cleaned_data = {}
-        for code, messages in errors.items():
-            for message in messages if isinstance(messages, list) else [messages]:
-                name = names.get(code)
-                if name is not None:
-                    self.add_error(name, str(message))
-                else:
-                    self.add_error(None, str(message))
+    def put_errors(self, errors: ValidationError | dict[str, Any]) -> None:
+        """A service's errors (keyed by element code) beside the inputs they name."""
+        if not isinstance(errors, ValidationError):
+            errors = ServiceError({k: v if isinstance(v, list) else [v] for k, v in errors.items()})
+        put_errors(self, errors, names={f.code: f.html_name for f in self.app_form.fields})
 
     @staticmethod
     def initial_from(app_form: ApplicationForm, values: dict[str, Any]) -> dict[str, Any]:

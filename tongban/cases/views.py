@@ -21,10 +21,21 @@ from django.views.decorators.http import require_http_methods
 from tongban.accounts.models import User
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.catalog.queries import get_published_bundle, get_published_item
+from tongban.core.errors import put_errors
 from tongban.core.security import client_address, rate_limit_hit
 from tongban.workdays import calc
 
-from . import dataforms, receipts, services
+from . import (
+    actions,
+    dataforms,
+    materials,
+    permissions,
+    queries,
+    receipts,
+    sealed,
+    services,
+    transitions,
+)
 from .forms import ActionForm, ApplicationDjangoForm, StatusLookupForm
 from .models import (
     Case,
@@ -55,7 +66,7 @@ def _target(request: HttpRequest, kind: str, code: str) -> ServiceItem | Bundle:
 
 
 def _materials_context(target: ServiceItem | Bundle, uploads: dict[str, Any]) -> list[Any]:
-    return [(m, uploads.get(m.code)) for m in services.required_materials(target)]
+    return [(m, uploads.get(m.code)) for m in materials.required_materials(target)]
 
 
 @login_required
@@ -72,18 +83,18 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     draft = services.find_draft(user, target)
     if request.method == "POST" and not gap:
         draft = services.draft_for(user, target)
-    saved = services.draft_data(draft) if draft else {}
+    saved = sealed.draft_data(draft) if draft else {}
     if not saved:
         saved = dataforms.prefill(app_form, user, draft.organisation if draft else None)
     locked = dataforms.locked_values(app_form, user)
     upload_errors: dict[str, list[str]] = {}
     if request.method == "POST" and not gap and draft is not None:
         form = ApplicationDjangoForm(app_form, request.POST, locked=locked)
-        for material in services.required_materials(target):
+        for material in materials.required_materials(target):
             upload = request.FILES.get(f"material_{material.code}")
             if upload is None and request.POST.get(f"use_licence_{material.code}"):
                 try:
-                    services.use_held_licence(draft, material.code, actor=user)
+                    materials.use_held_licence(draft, material.code, actor=user)
                 except ValidationError as exc:
                     for field, msgs in exc.message_dict.items():
                         upload_errors.setdefault(field, []).extend(msgs)
@@ -91,7 +102,7 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             if upload is None:
                 continue
             try:
-                services.upload_material(draft, material.code, upload, actor=user)
+                materials.upload_material(draft, material.code, upload, actor=user)
             except ValidationError as exc:
                 for field, msgs in exc.message_dict.items():
                     upload_errors.setdefault(field, []).extend(msgs)
@@ -122,8 +133,8 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         form = ApplicationDjangoForm(
             app_form, initial=ApplicationDjangoForm.initial_from(app_form, saved), locked=locked
         )
-    uploads = services.current_materials(draft=draft) if draft else {}
-    offers = services.material_offers(user, target, draft.organisation if draft else None)
+    uploads = materials.current_materials(draft=draft) if draft else {}
+    offers = materials.material_offers(user, target, draft.organisation if draft else None)
     return render(
         request,
         "cases/apply.html",
@@ -143,7 +154,7 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             "gap": gap,
             "idempotency_key": f"{draft.pk}-{draft.revision}" if draft else uuid.uuid4().hex,
             "items": services.target_items(target),
-            "max_mb": services.MAX_MATERIAL_BYTES // (1024 * 1024),
+            "max_mb": materials.MAX_MATERIAL_BYTES // (1024 * 1024),
             "upload_errors": upload_errors,
         },
     )
@@ -185,14 +196,14 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             if upload is None or not key.startswith("material_"):
                 continue
             try:
-                services.upload_case_material(
+                materials.upload_case_material(
                     case, key.removeprefix("material_"), upload, actor=user
                 )
             except ValidationError as exc:
                 errors.extend(m for msgs in exc.message_dict.values() for m in msgs)
         if not errors and "resubmit" in request.POST:
             try:
-                services.resubmit_correction(
+                actions.resubmit_correction(
                     case, {}, actor=user, note=request.POST.get("note", "")[:2000]
                 )
             except ValidationError as exc:
@@ -206,7 +217,7 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
         {
             "errors": errors,
             "data": _display_data(case, reveal=False),
-            "materials": _materials_context(target, services.current_materials(case=case))
+            "materials": _materials_context(target, materials.current_materials(case=case))
             if target
             else [],
         }
@@ -224,7 +235,7 @@ def _display_data(
     if target is None:
         return []
     app_form = dataforms.build_form(target)
-    values = services.case_data(case)
+    values = sealed.case_data(case)
     rows = []
     for f in app_form.fields:
         if f.code not in values:
@@ -244,7 +255,7 @@ def _display_data(
 @login_required
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
     case = get_object_or_404(Case, number=number)
-    if not services.can_view_case(_user(request), case):
+    if not permissions.can_view_case(_user(request), case):
         raise Http404
     pdf = receipts.acceptance_receipt(case, request.build_absolute_uri(reverse("cases:status")))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -284,9 +295,9 @@ def status(request: HttpRequest) -> HttpResponse:
 @login_required
 def material(request: HttpRequest, pk: int) -> HttpResponseBase:
     row = get_object_or_404(UploadedMaterial, pk=pk)
-    if not services.can_download(_user(request), row):
+    if not permissions.can_download(_user(request), row):
         raise Http404
-    path = services.material_path(row)
+    path = materials.material_path(row)
     if not path.exists():
         raise Http404
     response = FileResponse(path.open("rb"), content_type=row.content_type)
@@ -325,12 +336,12 @@ def _inbox_labels() -> dict[str, str]:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    departments = services.inbox_departments(user)
+    departments = queries.inbox_departments(user)
     if not departments:
         raise Http404
     today = timezone.localdate()
     soon = calc.add_working_days(today, 2).date
-    base = services.inbox(user)
+    base = queries.inbox(user)
     filters = {
         "all": Q(),
         "new": Q(kind=WorkKind.ACCEPT),
@@ -370,12 +381,12 @@ def work_item(request: HttpRequest, pk: int) -> HttpResponse:
     work = get_object_or_404(
         WorkItem.objects.select_related("case", "subcase", "department"), pk=pk
     )
-    if not services.can_view_case(user, work.case):
+    if not permissions.can_view_case(user, work.case):
         raise Http404
     form = ActionForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            data = services.ActionInput(
+            data = actions.ActionInput(
                 action=form.cleaned_data["action"],
                 note=form.cleaned_data["note"] or "",
                 legal_basis=form.cleaned_data["legal_basis"] or "",
@@ -384,16 +395,14 @@ def work_item(request: HttpRequest, pk: int) -> HttpResponse:
                 pause_kind=form.cleaned_data["pause_kind"] or "",
             )
             try:
-                services.act(work.pk, data, actor=user)
+                actions.act(work.pk, data, actor=user)
             except ValidationError as exc:
-                for field, msgs in exc.message_dict.items():
-                    for msg in msgs:
-                        form.add_error(field if field in form.fields else None, msg)
+                put_errors(form, exc)
             else:
                 messages.success(
                     request,
                     _("Done: %(action)s.")
-                    % {"action": services.ACTION_LABELS.get(data.action, data.action)},
+                    % {"action": transitions.ACTION_LABELS.get(data.action, data.action)},
                 )
                 return redirect("cases:inbox")
         work.refresh_from_db()
@@ -404,12 +413,12 @@ def work_item(request: HttpRequest, pk: int) -> HttpResponse:
             "work": work,
             "form": form,
             "actions": [
-                (action, services.ACTION_LABELS[action])
+                (action, transitions.ACTION_LABELS[action])
                 for action in (
-                    services.allowed_actions(work) if services.can_act(user, work) else []
+                    transitions.allowed_actions(work) if permissions.can_act(user, work) else []
                 )
             ],
-            "may_act": services.can_act(user, work),
+            "may_act": permissions.can_act(user, work),
             "data": _display_data(
                 work.case, reveal=False, item=work.subcase.item if work.subcase else None
             ),

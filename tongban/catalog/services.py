@@ -64,16 +64,21 @@ from tongban.catalog.queries import assurance_gap as assurance_gap  # re-exporte
 from tongban.catalog.tasks import run_catalog_import
 from tongban.core.audit import record_audit
 from tongban.core.classification import can_see, clearance_of, level_label
+from tongban.core.errors import NON_FIELD, ServiceError
 from tongban.core.models import ClassificationLevel
 
 FieldMessage = tuple[str, str]
 
 
-class CatalogValidationError(Exception):
-    """The record breaks a rule; ``findings`` lists ``(field, message)`` pairs."""
+class CatalogValidationError(ServiceError):
+    """The record breaks a rule: the platform's ``ServiceError``, which also keeps the
+    ``(field, message)`` pairs in order as ``findings`` (the importer reports them so)."""
 
     def __init__(self, findings: list[FieldMessage]) -> None:
-        super().__init__("; ".join(f"{f}: {m}" for f, m in findings))
+        by_field: dict[str, list[str]] = {}
+        for field_name, message in findings:
+            by_field.setdefault(field_name or NON_FIELD, []).append(message)
+        super().__init__(by_field or {NON_FIELD: [""]})
         self.findings = findings
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.audit import record_audit
-from tongban.core.models import AuditRecord, AuditStreamHead, Generation
+from tongban.core.models import AuditRecord, AuditStreamHead, Generation, StatusChange
 
 admin.site.site_header = _("tongban administration")
 admin.site.site_title = _("tongban administration")
@@ -49,6 +49,18 @@ class AuditRecordAdmin(ReadOnlyAdmin):
         "stream", "seq", "occurred_at", "actor_id", "actor_label", "action", "object_type",
         "object_id", "meta", "alg", "prev_hash", "hash",
     )  # fmt: skip
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    """The history of every guarded status move (``tongban.core.transitions.move``)."""
+
+    list_display = ("at", "model", "object_id", "action", "from_state", "to_state", "actor")
+    list_filter = ("model", "action")
+    search_fields = ("model", "object_id", "action")
+    date_hierarchy = "at"
+    ordering = ("-at", "-id")
+    list_select_related = ("actor",)
 
 
 @admin.register(AuditStreamHead)

@@ -6,6 +6,7 @@ holds the last sequence number and hash of each stream: it is updated in the sam
 transaction as the record, which is how a deleted tail (truncation) is detected.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -271,3 +272,34 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot_start:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class StatusChange(models.Model):
+    """One move of a stateful model's status, written by ``tongban.core.transitions.move``
+    and nothing else, in the same transaction as the move and its audit record."""
+
+    model = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record"), max_length=64)
+    field = models.CharField(_("field"), max_length=40, default="status")
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=40)
+    to_state = models.CharField(_("to"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["model", "object_id", "at"], name="core_status_change_obj")]
+
+    def __str__(self) -> str:
+        return f"{self.model}#{self.object_id}: {self.from_state} → {self.to_state}"

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongban.accounts.models import User
-from tongban.cases import deadlines, services
+from tongban.cases import actions, deadlines, materials, services
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import Case, SubCase, WorkItem, WorkKind, WorkStatus
-from tongban.cases.services import Action, ActionInput
+from tongban.cases.transitions import Action
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.demo.catalogue.build import item_definitions
 from tongban.demo.ids import resident_id
@@ -110,7 +111,7 @@ def _do(
             case=case, kind=kind, status=WorkStatus.OPEN, department__code=department
         ).order_by("pk")
         for pk in list(rows.values_list("pk", flat=True)):
-            services.act(pk, ActionInput(action, **kw), actor=_user(username))
+            actions.act(pk, ActionInput(action, **kw), actor=_user(username))
 
     return step
 
@@ -295,9 +296,9 @@ def load_demo_cases() -> int:
             }
             values.update(spec.values)
             services.save_draft(draft, values, actor=applicant)
-            for material in services.required_materials(target):
+            for material in materials.required_materials(target):
                 upload = SimpleUploadedFile(f"{material.code}.pdf", DEMO_PDF, "application/pdf")
-                services.upload_material(draft, material.code, upload, actor=applicant)
+                materials.upload_material(draft, material.code, upload, actor=applicant)
             case = services.submit(draft, actor=applicant, idempotency_key=spec.key)
             for step in spec.steps:
                 step(case)

@@ -8,12 +8,12 @@ class LicencesConfig(AppConfig):
     verbose_name = _("Electronic licences")
 
     def ready(self) -> None:
-        from tongban.cases import services as case_services
+        from tongban.cases import materials as case_materials
         from tongban.cases.signals import subcase_decided
 
         from . import reuse
         from .receivers import on_subcase_decided
 
-        if reuse.offers not in case_services.MATERIAL_OFFER_PROVIDERS:
-            case_services.MATERIAL_OFFER_PROVIDERS.append(reuse.offers)
+        if reuse.offers not in case_materials.MATERIAL_OFFER_PROVIDERS:
+            case_materials.MATERIAL_OFFER_PROVIDERS.append(reuse.offers)
         subcase_decided.connect(on_subcase_decided, dispatch_uid="licences.issue_on_decision")

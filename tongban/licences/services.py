@@ -31,14 +31,14 @@ from tongban.accounts.models import (
     RoleAssignment,
     User,
 )
-from tongban.accounts.services import ServiceError
 from tongban.cases.models import DataElement, DataType, SubCase, SubCaseStatus
-from tongban.cases.services import case_data
+from tongban.cases.sealed import case_data
 from tongban.core.audit import record_audit
 from tongban.core.crypto import keys
 from tongban.core.crypto.fields import digest
 from tongban.core.crypto.providers import KeyStoreError
 from tongban.core.crypto.suites import get_suite, suite_for_signature_alg
+from tongban.core.errors import ServiceError
 from tongban.core.identifiers import (
     USCC_ALPHABET,
     mask_phone,

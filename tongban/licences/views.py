@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.accounts.models import Role, User
 from tongban.core.crypto import keys
+from tongban.core.errors import put_errors
 from tongban.core.models import KeyPurpose
 from tongban.core.security import client_address, rate_limit_hit
 
@@ -197,9 +198,7 @@ def office_detail(request: HttpRequest, number: str) -> HttpResponse:
         try:
             action(licence, form.cleaned_data["reason"], actor=_user(request))
         except ValidationError as exc:
-            for msgs in exc.message_dict.values():
-                for msg in msgs:
-                    form.add_error(None, msg)
+            put_errors(form, exc)
         else:
             messages.success(request, _("The licence's status was changed."))
             return redirect("licences:office_detail", number=licence.number)

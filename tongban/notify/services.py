@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from tongban.accounts.services import ServiceError
 from tongban.core.audit import record_audit
+from tongban.core.errors import ServiceError
 from tongban.core.observability.logs import redact
 from tongban.notify.channels import get_adapter
 from tongban.notify.models import (

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.errors import put_errors
+
 from .models import Level, Step, Tag
 
 LEVEL_CHOICES = [(str(value), label) for value, label in Level.choices]
@@ -17,10 +19,7 @@ class ServiceErrorsMixin:
     """Put a ``ServiceError``'s messages on the fields they name (else on the form)."""
 
     def put_errors(self, exc: ValidationError) -> None:
-        form: Any = self
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
+        put_errors(self, exc)
 
 
 class RatingForm(ServiceErrorsMixin, forms.Form):

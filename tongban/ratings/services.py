@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongban.accounts.models import Role, RoleAssignment, User
-from tongban.accounts.services import ServiceError
 from tongban.cases.models import (
     Case,
     CaseStatus,
@@ -31,6 +30,7 @@ from tongban.cases.models import (
 )
 from tongban.core.alerts import Severity, raise_alert
 from tongban.core.audit import record_audit
+from tongban.core.errors import ServiceError
 from tongban.core.observability.logs import redact
 from tongban.notify import services as notify
 from tongban.notify.models import Channel

@@ -2,7 +2,7 @@
 
 Any change to a year's special days puts that year back to ``draft`` (deadlines in it are
 provisional) until an administrator confirms it again; every change bumps the ``workdays``
-generation so that every process reloads its calendar. Bad input raises ``CalendarError``
+generation so that every process reloads its calendar. Bad input raises ``ServiceError``
 (a ``ValidationError`` keyed by field name) with a message in the user's language.
 """
 
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.core import generations
 from tongban.core.audit import record_audit
+from tongban.core.errors import ServiceError
 from tongban.workdays import calc
 from tongban.workdays.models import CalendarYear, DayKind, SpecialDay, YearSource, YearStatus
 
@@ -45,12 +45,8 @@ PACKAGE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-class CalendarError(ValidationError):
-    """Invalid input for a calendar change; ``message_dict`` maps field names to messages."""
-
-
-def _fail(field_name: str, message: Any) -> CalendarError:
-    return CalendarError({field_name: [message]})
+def _fail(field_name: str, message: Any) -> ServiceError:
+    return ServiceError({field_name: [message]})
 
 
 #: Sent with ``years`` (a sorted list of ints) after a change to the calendar has committed.
@@ -140,7 +136,7 @@ def add_special_day(
     if len(name_en) > NAME_MAX:
         errors["name_en"] = [_("The name must be %(max)s characters or fewer.") % {"max": NAME_MAX}]
     if errors:
-        raise CalendarError(errors)
+        raise ServiceError(errors)
     assert day is not None
     calendar_year = _open_for_edit(day.year, actor, "add_day")
     special = SpecialDay.objects.create(date=day, kind=kind, name=name, name_en=name_en)

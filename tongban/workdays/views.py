@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.errors import put_errors
 from tongban.workdays import services
 from tongban.workdays.calc import WorkCalendar, local_date
 from tongban.workdays.forms import SpecialDayForm
@@ -186,8 +187,7 @@ def _handle_post(request: HttpRequest, year: int, form: SpecialDayForm) -> HttpR
             messages.error(request, _("Choose what to do."))
     except ValidationError as error:
         if action == "add":
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
+            put_errors(form, error)
             return None
         for problem in error.messages:
             messages.error(request, problem)

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from tongban.cases.models import Case
-from tongban.cases.services import inbox, inbox_departments
+from tongban.cases.queries import inbox, inbox_departments
 
 register = template.Library()
 

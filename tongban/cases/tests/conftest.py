@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import PASSWORD, _user, make_resident_id
 from tongban.accounts.models import Role, RoleAssignment, User, UserKind
-from tongban.cases import services
+from tongban.cases import materials, services
 from tongban.cases.elements import sync_elements
 from tongban.cases.models import DataElement, DefinitionStatus, FormDefinition
 from tongban.catalog.models import Bundle, BundleMember, ServiceItem
@@ -63,8 +63,8 @@ class World:
             **values,
         }
         services.save_draft(draft, data, actor=self.applicant)
-        for material in services.required_materials(target):
-            services.upload_material(draft, material.code, pdf_upload(), actor=self.applicant)
+        for material in materials.required_materials(target):
+            materials.upload_material(draft, material.code, pdf_upload(), actor=self.applicant)
         return draft
 
     def submit(self, target: Any = None, key: str = "", **values: Any) -> Any:

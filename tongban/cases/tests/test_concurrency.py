@@ -11,10 +11,11 @@ import threading
 import pytest
 from django.db import connections
 
-from tongban.accounts.services import ServiceError
-from tongban.cases import services
+from tongban.cases import actions
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import CaseEvent, SubCaseStatus, WorkItem, WorkKind, WorkStatus
-from tongban.cases.services import Action, ActionInput
+from tongban.cases.transitions import Action
+from tongban.core.errors import ServiceError
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +28,7 @@ def test_two_officials_accepting_at_once_one_wins(world):
     def official(name, user, action):
         try:
             barrier.wait(timeout=10)
-            services.act(work.pk, ActionInput(action, note="x", legal_basis="y"), actor=user)
+            actions.act(work.pk, ActionInput(action, note="x", legal_basis="y"), actor=user)
             results[name] = "ok"
         except ServiceError as exc:
             results[name] = " ".join(m for msgs in exc.message_dict.values() for m in msgs)

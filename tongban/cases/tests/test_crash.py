@@ -20,7 +20,7 @@ import pytest
 from django.test import Client
 
 from conftest import subprocess_database_url
-from tongban.cases import services
+from tongban.cases import sealed
 from tongban.cases.models import Case
 from tongban.cases.tests.conftest import pdf_upload
 
@@ -136,7 +136,7 @@ def test_acknowledged_submission_survives_kill_9(world, tmp_path, settings):
         server.wait(timeout=10)
     case = Case.objects.get(number=number)
     assert case.applicant == world.applicant and case.subcases.count() == 1
-    assert services.case_data(case)["shop.area"] == "45"
+    assert sealed.case_data(case)["shop.area"] == "45"
     assert not type(draft).objects.filter(pk=draft.pk).exists()
     assert pdf_upload  # the materials uploaded beforehand went with the case
     assert case.materials.count() == 2

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from tongban.cases import deadlines, services
+from tongban.cases import actions, deadlines, services
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import CaseEvent, SubCase, WorkItem, WorkKind, WorkStatus
-from tongban.cases.services import Action, ActionInput
+from tongban.cases.transitions import Action
 from tongban.core.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _accepted(world) -> SubCase:
     case = world.submit()
     work = WorkItem.objects.get(case=case, kind=WorkKind.ACCEPT, status=WorkStatus.OPEN)
-    services.act(work.pk, ActionInput(Action.ACCEPT), actor=world.clerk_a)
+    actions.act(work.pk, ActionInput(Action.ACCEPT), actor=world.clerk_a)
     return case.subcases.get()
 
 
@@ -57,7 +58,7 @@ def test_on_time_matter_is_left_alone(world):
 def test_a_paused_clock_is_not_overdue(world):
     sub = _accepted(world)
     work = WorkItem.objects.get(subcase=sub, kind=WorkKind.REVIEW, status=WorkStatus.OPEN)
-    services.act(
+    actions.act(
         work.pk,
         ActionInput(Action.START_SPECIAL, pause_kind="expert_review", note="专家评审"),
         actor=world.reviewer_a,

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from tongban.accounts.services import ServiceError
-from tongban.cases import dataforms, services
+from tongban.cases import actions, dataforms, materials, numbering, sealed, services, transitions
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import (
     Case,
     CaseStatus,
@@ -21,7 +21,8 @@ from tongban.cases.models import (
     WorkKind,
     WorkStatus,
 )
-from tongban.cases.services import Action, ActionInput
+from tongban.cases.transitions import Action
+from tongban.core.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def open_item(case: Case, kind: str, sub: SubCase | None = None) -> WorkItem:
 
 
 def act(work: WorkItem, action: str, actor, **kw) -> WorkItem:
-    return services.act(work.pk, ActionInput(action, **kw), actor=actor)
+    return actions.act(work.pk, ActionInput(action, **kw), actor=actor)
 
 
 def approve_all(world, case: Case, sub: SubCase, officials) -> None:
@@ -104,10 +105,10 @@ def test_case_numbers_are_sequential_per_day_with_a_check_digit(world):
     assert first.number.split("-")[0] == "442000"
     serials = [int(c.number.split("-")[2]) for c in (first, second)]
     assert serials[1] == serials[0] + 1
-    assert services.valid_case_number(first.number)
+    assert numbering.valid_case_number(first.number)
     digits = first.number.replace("-", "")
     tampered = first.number[:-3] + str((int(digits[-2]) + 1) % 10) + first.number[-2:]
-    assert not services.valid_case_number(tampered)
+    assert not numbering.valid_case_number(tampered)
 
 
 # --- submission ---------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def test_submit_creates_case_subcases_work_items_and_encrypts_the_data(world):
         cur.execute("SELECT data_token FROM cases_case WHERE id = %s", [case.pk])
         token = cur.fetchone()[0]
     assert "陈小明" not in token and world.applicant.id_number not in token
-    assert services.case_data(case)["applicant.name"] == "陈小明"
+    assert sealed.case_data(case)["applicant.name"] == "陈小明"
     assert case.materials.count() == 3  # M-A, M-ID (once for both items), M-B
     assert ProcessInstance.objects.get(case=case).state
 
@@ -157,7 +158,7 @@ def test_missing_field_and_material_refused_and_nothing_created(world):
     assert {"applicant.id_number", "applicant.phone", "shop.area", "material_M-A"} <= fields
     assert Case.objects.count() == 0
     # The draft kept what was typed.
-    assert services.draft_data(draft) == {"applicant.name": "陈小明"}
+    assert sealed.draft_data(draft) == {"applicant.name": "陈小明"}
 
 
 def test_upload_sniffs_the_content_not_the_name(world):
@@ -165,14 +166,14 @@ def test_upload_sniffs_the_content_not_the_name(world):
 
     draft = services.draft_for(world.applicant, world.item_a)
     with pytest.raises(ServiceError) as err:
-        services.upload_material(
+        materials.upload_material(
             draft, "M-A", pdf_upload("fake.pdf", b"MZ\x90\x00 not a pdf"), actor=world.applicant
         )
     assert "material_M-A" in err.value.message_dict
     with pytest.raises(ServiceError):
-        services.upload_material(draft, "M-NOPE", pdf_upload(), actor=world.applicant)
-    stored = services.upload_material(draft, "M-A", pdf_upload(), actor=world.applicant)
-    path = services.material_path(stored)
+        materials.upload_material(draft, "M-NOPE", pdf_upload(), actor=world.applicant)
+    stored = materials.upload_material(draft, "M-A", pdf_upload(), actor=world.applicant)
+    path = materials.material_path(stored)
     assert path.read_bytes().startswith(b"%PDF") and stored.content_type == "application/pdf"
 
 
@@ -245,7 +246,7 @@ def test_correction_before_acceptance_then_resubmission(world):
     correction = open_item(case, WorkKind.CORRECT)
     with pytest.raises(ServiceError):  # only the applicant answers
         act(correction, Action.RESUBMIT, world.clerk_a)
-    services.resubmit_correction(case, {}, actor=world.applicant, note="已补签")
+    actions.resubmit_correction(case, {}, actor=world.applicant, note="已补签")
     sub.refresh_from_db()
     assert sub.status == SubCaseStatus.RECEIVED
     notice.refresh_from_db()
@@ -269,7 +270,7 @@ def test_correction_during_review_pauses_and_moves_the_deadline(world, monkeypat
     assert pause.ended_at is None
     later = pause.started_at + dt.timedelta(days=7)
     monkeypatch.setattr(services.timezone, "now", lambda: later)
-    services.resubmit_correction(case, {}, actor=world.applicant)
+    actions.resubmit_correction(case, {}, actor=world.applicant)
     sub.refresh_from_db()
     pause.refresh_from_db()
     assert pause.ended_at == later and sub.status == SubCaseStatus.IN_REVIEW
@@ -343,7 +344,7 @@ def test_transition_table(world, department_b, stage):
         work, actor = _reach(world, case, stage)
         sub = work.subcase
         sub.refresh_from_db()
-        rule = services.TRANSITIONS.get((work.kind, action))
+        rule = transitions.TRANSITIONS.get((work.kind, action))
         allowed = rule is not None and sub.status in rule[0]
         kwargs = {
             "note": "理由",
@@ -368,7 +369,7 @@ def test_final_matters_have_no_actions(world):
     sub = case.subcases.get()
     approve_all(world, case, sub, (world.clerk_a, world.reviewer_a, world.leader_a))
     done = WorkItem.objects.filter(case=case, kind=WorkKind.DECIDE).get()
-    assert services.allowed_actions(done) == []
+    assert transitions.allowed_actions(done) == []
     with pytest.raises(ServiceError):
         act(done, Action.REJECT, world.leader_a, note="x", legal_basis="y")
     sub.refresh_from_db()

@@ -145,7 +145,7 @@ def test_opening_the_form_creates_no_draft(client, world):
 
 
 def test_each_department_sees_only_its_items_data_with_choice_labels(client, world):
-    from tongban.cases import services
+    from tongban.cases import sealed
 
     case = world.submit(world.bundle)
     sub_b = case.subcases.get(department__code="ga")
@@ -158,13 +158,13 @@ def test_each_department_sees_only_its_items_data_with_choice_labels(client, wor
     client.force_login(world.clerk_a)
     page_a = client.get(reverse("cases:work_item", args=[work_a.pk])).content.decode()
     assert "经营面积" in page_a or "Floor area" in page_a
-    assert services.case_data(case)["shop.area"] == "45"
+    assert sealed.case_data(case)["shop.area"] == "45"
 
 
 def test_inbox_views_count_and_filter(client, world):
     import datetime as dt
 
-    from tongban.cases import services
+    from tongban.cases import queries
 
     fresh, late = world.submit(), world.submit()
     WorkItem.objects.filter(case=late).update(due_on=dt.date(2020, 1, 2))
@@ -177,7 +177,7 @@ def test_inbox_views_count_and_filter(client, world):
     assert fresh.number in new
     # An unknown view falls back to everything rather than failing.
     assert client.get(reverse("cases:inbox"), {"view": "nope"}).status_code == 200
-    assert services.inbox(world.clerk_a).count() == 2
+    assert queries.inbox(world.clerk_a).count() == 2
 
 
 def test_status_lookups_are_rate_limited(client, world, settings):

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
+from tongban.cases.actions import ActionInput
+from tongban.cases.actions import act as case_act
 from tongban.cases.models import Case, SubCase, WorkItem, WorkKind, WorkStatus
-from tongban.cases.services import Action, ActionInput
-from tongban.cases.services import act as case_act
 from tongban.cases.tests.conftest import (
     World,
     world,  # noqa: F401  (the cases fixture)
 )
+from tongban.cases.transitions import Action
 from tongban.licences import services
 from tongban.licences.models import HolderKind, ItemLicence, Licence, LicenceType
 

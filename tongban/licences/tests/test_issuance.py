@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from conftest import make_resident_id, make_uscc
-from tongban.accounts.services import ServiceError
+from tongban.cases.actions import ActionInput
+from tongban.cases.actions import act as case_act
 from tongban.cases.models import WorkKind
-from tongban.cases.services import Action, ActionInput
-from tongban.cases.services import act as case_act
+from tongban.cases.transitions import Action
+from tongban.core.errors import ServiceError
 from tongban.core.identifiers import validate_uscc
 from tongban.core.models import AuditRecord
 from tongban.licences import services

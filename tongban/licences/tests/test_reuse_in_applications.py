@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tongban.accounts.services import ServiceError
+from tongban.cases import materials as case_materials
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, WorkItem, WorkKind
 from tongban.cases.tests.conftest import pdf_upload
+from tongban.core.errors import ServiceError
 from tongban.licences import services
 from tongban.licences.models import MaterialLicence
 
@@ -55,7 +56,7 @@ def test_a_revoked_licence_cannot_replace_an_upload(lw, held):
     services.revoke(held, "测试撤销", actor=lw.leader_a)
     draft = case_services.draft_for(lw.applicant, lw.item_a)
     with pytest.raises(ServiceError) as err:
-        case_services.use_held_licence(draft, "M-A", actor=lw.applicant)
+        case_materials.use_held_licence(draft, "M-A", actor=lw.applicant)
     assert "material_M-A" in err.value.message_dict
     assert not draft.materials.exists()
 
@@ -63,4 +64,4 @@ def test_a_revoked_licence_cannot_replace_an_upload(lw, held):
 def test_someone_elses_licence_is_never_offered(lw, held, other_citizen):
     draft = case_services.draft_for(other_citizen, lw.item_a)
     with pytest.raises(ServiceError):
-        case_services.use_held_licence(draft, "M-A", actor=other_citizen)
+        case_materials.use_held_licence(draft, "M-A", actor=other_citizen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tongban.accounts.services import ServiceError
+from tongban.core.errors import ServiceError
 from tongban.core.models import AuditRecord
 from tongban.licences import services
 from tongban.licences.models import Licence, LicenceStatus

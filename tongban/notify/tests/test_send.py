@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conftest import make_resident_id
 from tongban import notify
-from tongban.accounts.services import ServiceError
+from tongban.core.errors import ServiceError
 from tongban.core.models import AuditRecord
 from tongban.notify import tasks
 from tongban.notify.models import Delivery, DeliveryStatus, Message, Preference

@@ -8,10 +8,11 @@ import pytest
 
 from conftest import _user
 from tongban.accounts.models import Role, RoleAssignment, UserKind
-from tongban.cases import services as case_services
+from tongban.cases import actions as case_actions
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import Case, SubCase, WorkItem, WorkStatus
-from tongban.cases.services import Action, ActionInput
 from tongban.cases.tests.conftest import World, world  # noqa: F401  (fixture re-exported)
+from tongban.cases.transitions import Action
 
 
 def open_item(case: Case, kind: str, sub: SubCase | None = None) -> WorkItem:
@@ -22,7 +23,7 @@ def open_item(case: Case, kind: str, sub: SubCase | None = None) -> WorkItem:
 
 
 def act(work: WorkItem, action: str, actor, **kw) -> WorkItem:
-    return case_services.act(work.pk, ActionInput(action, **kw), actor=actor)
+    return case_actions.act(work.pk, ActionInput(action, **kw), actor=actor)
 
 
 def officials_of(w: World, sub: SubCase):

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tongban.accounts.services import ServiceError
 from tongban.cases.models import CorrectionNotice
-from tongban.cases.services import Action
+from tongban.cases.transitions import Action
+from tongban.core.errors import ServiceError
 from tongban.core.models import AuditRecord
 from tongban.notify.models import Delivery, Message
 from tongban.ratings import services

@@ -8,10 +8,10 @@ import pytest
 from django.utils import translation
 
 from tongban.core import generations
+from tongban.core.errors import ServiceError
 from tongban.core.models import AuditRecord
 from tongban.workdays import calc, services
 from tongban.workdays.models import CalendarYear, DayKind, SpecialDay, YearSource, YearStatus
-from tongban.workdays.services import CalendarError
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_bad_input_names_the_field(seeded, admin_user, kwargs, field, english):
     data = {"day": date(2027, 3, 4), "kind": DayKind.HOLIDAY, "name": "测试日", **kwargs}
     before = AuditRecord.objects.count()
     with translation.override("en"):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(ServiceError) as caught:
             services.add_special_day(admin_user, **data)
         assert field in caught.value.message_dict
         assert english in " ".join(caught.value.message_dict[field])
@@ -128,20 +128,20 @@ def test_bad_input_names_the_field(seeded, admin_user, kwargs, field, english):
 
 def test_messages_are_in_chinese_by_default(seeded, admin_user):
     with translation.override("zh-hans"):
-        with pytest.raises(CalendarError) as caught:
+        with pytest.raises(ServiceError) as caught:
             services.add_special_day(admin_user, day=date(2025, 3, 4),
                                      kind=DayKind.MAKEUP_WORKDAY, name="测试日")  # fmt: skip
         assert "周六或周日" in caught.value.message_dict["date"][0]
 
 
 def test_removing_a_day_that_is_not_there(seeded, admin_user):
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(ServiceError) as caught:
         services.remove_special_day(admin_user, day=date(2025, 3, 4))
     assert "date" in caught.value.message_dict
 
 
 def test_a_year_without_holidays_cannot_be_confirmed(db, admin_user):
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(ServiceError) as caught:
         services.confirm_year(admin_user, 2027)
     assert "year" in caught.value.message_dict
     assert not CalendarYear.objects.filter(year=2027, status=YearStatus.OFFICIAL).exists()
