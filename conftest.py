@@ -13,7 +13,11 @@ import random
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tongban.core.identifiers import resident_id_check_char, uscc_check_char
+from tongban.core.identifiers import (
+    organisation_code_check_char,
+    resident_id_check_char,
+    uscc_check_char,
+)
 
 pytest_plugins = ["tests.pii_scanner"]
 
@@ -32,8 +36,9 @@ def make_resident_id(region: str = "442000", birth: str = "19900101", seq: int =
 
 
 def make_uscc(body: str = "91442000MA4X0000") -> str:
-    body = (body + "0" * 17)[:17]
-    return body + uscc_check_char(body)
+    body = (body + "0" * 16)[:16]  # the organisation code's check character is computed
+    first17 = body + organisation_code_check_char(body[8:])
+    return first17 + uscc_check_char(first17)
 
 
 def random_mobile(rng: random.Random | None = None) -> str:

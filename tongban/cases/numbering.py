@@ -13,24 +13,11 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
-from .models import (
-    CaseCounter,
-)
+from tongban.core.identifiers import luhn_check_digit
+
+from .models import CaseCounter
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def luhn_digit(digits: str) -> str:
-    """The Luhn check digit of ``digits`` (catches one wrong digit and most swaps)."""
-    total = 0
-    for n, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if n % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
 
 
 def city_code() -> str:
@@ -45,7 +32,7 @@ def city_code() -> str:
 
 
 def next_case_number(now: dt.datetime) -> str:
-    """``<city code>-<yyyymmdd>-<serial>-<check>``, e.g. ``442000-20261128-000123-4``.
+    """``<city code>-<yyyymmdd>-<serial>-<check>``, e.g. ``442000-20261128-000123-7``.
 
     The serial counts the city's cases of the day (local time) from 1; the Luhn digit over
     the digits catches typing errors on the public status page. Unique by construction
@@ -57,14 +44,16 @@ def next_case_number(now: dt.datetime) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     body = f"{city_code()}{day:%Y%m%d}{counter.last:06d}"
-    return f"{body[:-14]}-{day:%Y%m%d}-{counter.last:06d}-{luhn_digit(body)}"
+    return f"{body[:-14]}-{day:%Y%m%d}-{counter.last:06d}-{luhn_check_digit(body)}"
 
 
 def valid_case_number(number: str) -> bool:
+    """Whether ``number`` has the case-number shape and a right Luhn digit. Raises nothing."""
     parts = number.split("-")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+    # isascii: isdigit() alone also takes Arabic-Indic digits and superscripts.
+    if len(parts) != 4 or not all(p.isascii() and p.isdigit() for p in parts):
         return False
-    return luhn_digit("".join(parts[:3])) == parts[3]
+    return luhn_check_digit("".join(parts[:3])) == parts[3]
 
 
 def new_query_code() -> str:

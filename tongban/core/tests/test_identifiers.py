@@ -53,9 +53,20 @@ def ref_uscc_check(first17: str) -> str:
     raise AssertionError("unreachable")
 
 
+def ref_organisation_code_check(body: str) -> str:
+    """GB 11714: weights 3, 7, 9, 10, 5, 8, 4, 2; letters count A=10 … Z=35; the check value
+    makes the weighted sum plus the value a multiple of 11; 10 is written X."""
+    partial = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    for value in range(11):
+        if (partial + value) % 11 == 0:
+            return "X" if value == 10 else str(value)
+    raise AssertionError("unreachable")
+
+
 def test_reference_computations_agree_with_the_published_examples():
     assert ref_resident_id_check("11010519491231002") == "X"
     assert ref_uscc_check("91350100M000100Y4") == "3"
+    assert ref_organisation_code_check("M000100Y") == "4"  # inside the GB 32100 example
 
 
 # --- resident ID numbers -----------------------------------------------------------------
@@ -221,15 +232,17 @@ def test_excluded_letters_are_rejected_even_with_a_matching_sum(letter):
             validate_uscc(body + check)
 
 
+def _uscc_from(authority: str, category: str, region: str, body: str) -> str:
+    first17 = f"{authority}{category}{region}{body}{ref_organisation_code_check(body)}"
+    return first17 + ref_uscc_check(first17)
+
+
 usccs = st.builds(
-    lambda authority, category, region, body: (
-        f"{authority}{category}{region}{body}"
-        + ref_uscc_check(f"{authority}{category}{region}{body}")
-    ),
+    _uscc_from,
     st.sampled_from("123456789ANY"),
     st.sampled_from("1239"),
     st.sampled_from(REGIONS),
-    st.text(alphabet=USCC_CHARS, min_size=9, max_size=9),
+    st.text(alphabet=USCC_CHARS, min_size=8, max_size=8),
 )
 
 
