@@ -313,6 +313,13 @@ TONGBAN_CJK_FONT = env_str("TONGBAN_CJK_FONT", "")
 TONGBAN_STALE_STAFF_DAYS = env_int("TONGBAN_STALE_STAFF_DAYS", 90)
 TONGBAN_SCHEDULER_KEEP_DAYS = env_int("TONGBAN_SCHEDULER_KEEP_DAYS", 30)
 TONGBAN_SCHEDULER_GRACE_SECONDS = env_int("TONGBAN_SCHEDULER_GRACE_SECONDS", 120)
+# The outbox (docs/adr/0007-one-outbox.md): every effect after commit is retried after 1, 2,
+# 4 … x RETRY_SECONDS until MAX_ATTEMPTS failed, then given up with one alert; a row still
+# running after LEASE_SECONDS (its worker died) is taken over; done rows are kept KEEP_DAYS.
+TONGBAN_OUTBOX_MAX_ATTEMPTS = env_int("TONGBAN_OUTBOX_MAX_ATTEMPTS", 5)
+TONGBAN_OUTBOX_RETRY_SECONDS = env_int("TONGBAN_OUTBOX_RETRY_SECONDS", 60)
+TONGBAN_OUTBOX_LEASE_SECONDS = env_int("TONGBAN_OUTBOX_LEASE_SECONDS", 600)
+TONGBAN_OUTBOX_KEEP_DAYS = env_int("TONGBAN_OUTBOX_KEEP_DAYS", 14)
 
 # --- E-mail (docs/notifications.md): SMTP once EMAIL_HOST is set; until then (development,
 # the demo) every message is written to var/outbox/email instead of being sent.

@@ -193,3 +193,50 @@ class ScheduledRunAdmin(ReadOnlyAdmin):
         "job", "slot_start", "status", "claimed_at", "claimed_by", "task_id", "started_at",
         "finished_at", "duration_ms", "error",
     )  # fmt: skip
+
+
+from tongban.core import outbox  # noqa: E402 - appended with the outbox
+from tongban.core.models import OutboxEntry, OutboxStatus  # noqa: E402
+
+
+@admin.register(OutboxEntry)
+class OutboxEntryAdmin(ReadOnlyAdmin):
+    """The outbox, read-only: what is waiting, running or failed (licences to issue, e-mail
+    and SMS to send, reindexing, sealing), with its attempts, last error and next attempt.
+    The one action, "retry now", puts failed rows back (and brings waiting ones forward);
+    it is audited. Rows are written and moved only by ``tongban.core.outbox``."""
+
+    list_display = (
+        "created_at", "kind", "status", "attempts", "next_attempt_at", "short_error", "key",
+    )  # fmt: skip
+    list_filter = ("status", "kind")
+    search_fields = ("kind", "key", "last_error")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    list_per_page = 50
+    actions = ("retry_now",)
+    fields = readonly_fields = (
+        "kind", "status", "payload", "key", "attempts", "last_error", "next_attempt_at",
+        "claimed_by", "created_at", "finished_at",
+    )  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Done rows are history (pruned after TONGBAN_OUTBOX_KEEP_DAYS): shown only when
+        # asked for with the status filter.
+        rows = super().get_queryset(request)
+        if request.GET.get("status__exact") == OutboxStatus.DONE:
+            return rows
+        return rows.exclude(status=OutboxStatus.DONE)
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: OutboxEntry) -> str:
+        return obj.last_error[:120]
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # Rows stay read-only for everyone; running one again is a separate right.
+        return bool(request.user.has_perm("core.change_outboxentry"))
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: Any) -> None:
+        count = outbox.retry(list(queryset.values_list("pk", flat=True)), actor=request.user)
+        self.message_user(request, _("%(count)s item(s) will run again now.") % {"count": count})

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "tongban.core"
     label = "core"
     verbose_name = _("Platform kernel")
+
+    def ready(self) -> None:
+        # Registers the kernel's outbox handlers (audit.seal) in every process.
+        from tongban.core import tasks  # noqa: F401

@@ -1,8 +1,12 @@
 """Periodic jobs of the kernel (found by ``tongban.core.scheduling.autodiscover``).
 
-- ``audit.seal``, every 5 minutes: seal the audit streams whose head moved. A stream whose
-  new records do not verify is not sealed; the run then fails and the audit administrators
-  get the ``audit.seal_problem`` alert (once per set of broken streams, not every 5 minutes).
+- ``core.outbox``, every minute: run every outbox row that is due — waiting, retrying after
+  its back-off, or abandoned by a worker that died while running it (``tongban.core.outbox``).
+- ``audit.seal``, every 5 minutes: enqueue the outbox kind ``audit.seal`` (one waiting row at
+  a time), which seals the audit streams whose head moved. A stream whose new records do not
+  verify is not sealed; the row then fails and is retried with back-off, and the audit
+  administrators get the ``audit.seal_problem`` alert (once per set of broken streams, not at
+  every attempt). See ``tongban.core.tasks``.
 - ``core.prune_scheduled_runs``, daily at 04:10, in the scheduler itself: forget scheduled
   runs older than ``TONGBAN_SCHEDULER_KEEP_DAYS`` (default 30).
 """
@@ -11,28 +15,26 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from tongban.core.audit import seal_streams
-from tongban.core.models import PeriodicJob
+from django.db import transaction
+
+from tongban.core import outbox
 from tongban.core.scheduling import periodic, prune_runs
-from tongban.core.tasks import alert_seal_problems, seal_problem_summary
+from tongban.core.tasks import AUDIT_SEAL, SealProblemsError
 
-AUDIT_SEAL = "audit.seal"
+__all__ = ["AUDIT_SEAL", "SealProblemsError", "prune_scheduled_runs", "run_outbox", "seal_audit"]
+
+OUTBOX = "core.outbox"
 
 
-class SealProblemsError(RuntimeError):
-    """Some streams could not be sealed (the run is recorded as failed)."""
+@periodic(OUTBOX, every=timedelta(minutes=1))
+def run_outbox() -> None:
+    outbox.sweep()
 
 
 @periodic(AUDIT_SEAL, every=timedelta(minutes=5))
 def seal_audit() -> None:
-    run = seal_streams()
-    if not run.problems:
-        return
-    summary = seal_problem_summary(run.problems)
-    previous = PeriodicJob.objects.filter(name=AUDIT_SEAL).values_list("last_error", flat=True)
-    if not any(summary in error for error in previous):
-        alert_seal_problems(run.problems)
-    raise SealProblemsError(summary)
+    with transaction.atomic():
+        outbox.enqueue(AUDIT_SEAL, key=AUDIT_SEAL)
 
 
 @periodic("core.prune_scheduled_runs", every=timedelta(days=1), at=time(4, 10), inline=True)

@@ -303,3 +303,52 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}#{self.object_id}: {self.from_state} → {self.to_state}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed, gave up")
+
+
+class OutboxEntry(models.Model):
+    """One effect to carry out after the change that recorded it committed: issue a
+    licence, send an e-mail, reindex, seal (``tongban.core.outbox``).
+
+    Written in the transaction of the change; run by the worker and, whatever happened
+    to that, by the sweep. ``next_attempt_at`` is when a waiting row is due (empty: at
+    once) and, while it runs, when its lease ends. Only ``tongban.core.outbox`` writes the
+    status, by conditional UPDATEs.
+    """
+
+    kind = models.CharField(_("kind"), max_length=80)
+    # Ids and plain values only; the handler reads the current rows itself.
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    key = models.CharField(_("deduplication key"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox entry")
+        verbose_name_plural = _("outbox entries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One waiting row per key: a second enqueue of the same work joins the first.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status="pending") & ~models.Q(key=""),
+                name="core_outbox_one_waiting_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="core_outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

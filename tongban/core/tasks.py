@@ -1,13 +1,15 @@
 """Background work of the kernel: sealing the audit chain, and running scheduled jobs.
 
-``seal_audit_chain`` does what ``tongban audit seal`` does. It is idempotent (a stream whose
-head has not moved is not sealed again) and safe in several workers at once (a seal's
-range is unique per stream: the second writer of the same seal gets nothing). The
-scheduler (``tongban scheduler``, started by ``tongban serve``) runs the sealing every five
-minutes as the periodic job ``audit.seal`` (``tongban/core/jobs.py``); without the
-scheduler, run ``tongban audit seal`` from cron or a systemd timer, or enqueue this task
-from one. Both raise the ``audit.seal_problem`` alert for the audit administrators when a
-stream's new records do not verify.
+Sealing does what ``tongban audit seal`` does. It is idempotent (a stream whose head has
+not moved is not sealed again) and safe in several workers at once (a seal's range is
+unique per stream: the second writer of the same seal gets nothing). The scheduler
+(``tongban scheduler``, started by ``tongban serve``) enqueues it every five minutes as the
+outbox kind ``audit.seal`` (``tongban/core/jobs.py``), which this module handles: it then
+shares the outbox's retries, back-off and alert when it keeps failing. Without the
+scheduler, run ``tongban audit seal`` from cron or a systemd timer, or enqueue
+``seal_audit_chain`` from one. Each raises the ``audit.seal_problem`` alert for the audit
+administrators when a stream's new records do not verify (the outbox handler once per set
+of broken streams, not at every retry).
 
 ``run_scheduled_job`` is how the scheduler hands a claimed slot of a periodic job to the
 worker (see ``tongban.core.scheduling``).
@@ -21,9 +23,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from tongban.core import scheduling
+from tongban.core import outbox, scheduling
 from tongban.core.alerts import Severity, raise_alert
 from tongban.core.audit import AuditProblem, seal_streams
+
+AUDIT_SEAL = "audit.seal"
 
 SEAL_PROBLEM = _(
     "The audit chain was not sealed for %(count)s stream(s) (%(streams)s): their newest "
@@ -62,6 +66,24 @@ def seal_audit_chain() -> dict[str, list[str]]:
         "sealed": [f"{s.stream}:{s.from_seq}-{s.seq}" for s in run.sealed],
         "problems": [str(problem) for problem in run.problems],
     }
+
+
+class SealProblemsError(RuntimeError):
+    """Some streams could not be sealed (the outbox row records it and retries)."""
+
+
+@outbox.handler(AUDIT_SEAL)
+def seal_from_outbox(payload: dict[str, object]) -> None:
+    """The outbox handler of ``audit.seal``: seal every stream whose head moved. Raises
+    ``SealProblemsError`` naming the streams that could not be sealed, after alerting the
+    audit administrators unless the latest attempts already failed for the same streams."""
+    run = seal_streams()
+    if not run.problems:
+        return
+    summary = seal_problem_summary(run.problems)
+    if not any(summary in error for error in outbox.recent_errors(AUDIT_SEAL, limit=2)):
+        alert_seal_problems(run.problems)
+    raise SealProblemsError(summary)
 
 
 @task()

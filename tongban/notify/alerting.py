@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.accounts.models import ADMIN_DUTIES, Role, RoleAssignment, User, UserKind
-from tongban.accounts.queries import UNKNOWN_PREFIX
+from tongban.accounts.queries import ANYWHERE, UNKNOWN_PREFIX, role_holders
 from tongban.core.alerts import Alert, Severity, raise_alert
 from tongban.notify import services
 from tongban.notify.models import Channel
@@ -58,6 +58,7 @@ ALERT_TITLES: dict[str, Any] = {
     "accounts.stale_disabled": _("Inactive accounts disabled"),
     "accounts.stale_warning": _("Accounts about to be disabled for inactivity"),
     "workdays.provisional_year": _("Working-day calendar not confirmed"),
+    "outbox.failed": _("Background work failed and was given up"),
 }
 SEVERITY_TITLES: dict[str, Any] = {
     Severity.INFO: _("Notice from the platform"),
@@ -101,11 +102,11 @@ def alert_title(alert: Alert) -> Any:
 
 def audience_of(alert: Alert) -> list[User]:
     """Active holders of the alert's audience role (in its department, if it names one)."""
-    assignments = RoleAssignment.objects.filter(role=alert.audience)
-    if alert.department_id is not None:
-        assignments = assignments.filter(department_id=alert.department_id)
     return list(
-        User.objects.filter(is_active=True, pk__in=assignments.values("user_id"))
+        role_holders(
+            alert.audience,
+            ANYWHERE if alert.department_id is None else alert.department_id,
+        )
         .select_related("notify_preference")
         .order_by("pk")
     )

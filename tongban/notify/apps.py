@@ -14,6 +14,7 @@ class NotifyConfig(AppConfig):
         from tongban.accounts.models import RoleAssignment, SecondFactorLock
         from tongban.core.alerts import alert_raised
         from tongban.notify import alerting
+        from tongban.notify import tasks as _tasks  # noqa: F401 - registers notify.deliver
 
         alert_raised.connect(alerting.deliver_alert, dispatch_uid="tongban.notify.alerts")
         user_locked_out.connect(alerting.on_user_locked_out, dispatch_uid="tongban.notify.lockout")

@@ -1,14 +1,14 @@
 """Use cases of notifications: send one, read one, read all, choose the language.
 
 ``send`` is what other modules call (also as ``tongban.notify.send``). It writes the in-app
-message in the caller's transaction, so a rolled-back change tells nobody anything, and
-hands e-mail and SMS to the background task only after commit. Nothing a channel does can
-raise into the caller.
+message and, for each e-mail and SMS, a delivery and its outbox row (``notify.deliver``) in
+the caller's transaction, so a rolled-back change tells nobody anything and a committed one
+is sent even if the process dies right after the commit. The outbox sends, retries and
+gives up (``tongban.notify.tasks``); nothing a channel does can raise into the caller.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,8 +30,7 @@ from tongban.notify.models import (
     Preference,
     Severity,
 )
-
-logger = logging.getLogger(__name__)
+from tongban.notify.tasks import enqueue_delivery
 
 ALL_CHANNELS: tuple[str, ...] = (Channel.INAPP, Channel.EMAIL, Channel.SMS)
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
@@ -115,9 +114,9 @@ def send(
     ``subject`` and ``body`` are (lazily translated) texts with ``%(name)s`` placeholders
     filled from ``context``; pass masked values only (ID and mobile numbers are masked here
     anyway). ``link`` is a path on this site. The in-app message is written in the
-    caller's transaction; e-mail and SMS go out after it commits, through the background
-    task, and channels the recipient cannot be reached by (no e-mail address, no mobile
-    number, inactive account) are recorded as skipped.
+    caller's transaction; e-mail and SMS go out after it commits, through the outbox
+    (``notify.deliver`` rows written here), and channels the recipient cannot be reached
+    by (no e-mail address, no mobile number, inactive account) are recorded as skipped.
     """
     wanted = _check_channels(channels)
     link = _check_link(link)
@@ -139,7 +138,7 @@ def send(
         language=language,
         in_inbox=Channel.INAPP in wanted,
     )
-    pending: list[int] = []
+    queued = 0
     for channel in wanted:
         if channel == Channel.INAPP:
             continue
@@ -152,28 +151,15 @@ def send(
             address_hint=adapter.hint(address) if address else "",
         )
         if address:
-            pending.append(delivery.pk)
+            enqueue_delivery(delivery)  # an outbox row, committed with the message
+            queued += 1
     record_audit(
         actor,
         "notify.send",
         message,
-        meta={"code": code, "recipient": recipient.pk, "channels": wanted, "queued": len(pending)},
+        meta={"code": code, "recipient": recipient.pk, "channels": wanted, "queued": queued},
     )
-    if pending:
-        transaction.on_commit(lambda: _dispatch(pending), robust=True)
     return message
-
-
-def _dispatch(delivery_ids: list[int]) -> None:
-    """After commit: hand each delivery to the background task. A failure to enqueue is
-    logged; ``retry_due_deliveries`` picks the delivery up later."""
-    from tongban.notify.tasks import send_delivery
-
-    for delivery_id in delivery_ids:
-        try:
-            send_delivery.enqueue(delivery_id)
-        except Exception:
-            logger.exception("notify: could not enqueue delivery %s", delivery_id)
 
 
 @transaction.atomic

@@ -6,9 +6,10 @@ import pytest
 from django.db import transaction
 
 from tongban.catalog import search
-from tongban.catalog.changes import GENERATION
+from tongban.catalog.changes import GENERATION, REINDEX, catalogue_changed
 from tongban.catalog.models import ItemStatus, Material, ServiceItem
 from tongban.core import generations
+from tongban.core.models import OutboxEntry, OutboxStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,3 +73,25 @@ def test_generation_counter_starts_and_moves():
     generations.bump("elsewhere")
     generations.bump("elsewhere")
     assert generations.current("elsewhere") == 2
+
+
+def test_the_reindex_is_owed_in_the_changing_transaction_once_per_item(department_a):
+    """The reindex row commits with the change (a crash right after the commit loses
+    nothing) and one transaction owes one row per item however often it touches it."""
+    with transaction.atomic():
+        item = make_item(department_a, "申领营业执照", "C-7")
+        Material.objects.create(item=item, code="M-2", name="健康证明")
+        Material.objects.create(item=item, code="M-3", name="租赁合同")
+        owed = OutboxEntry.objects.filter(kind=REINDEX)
+        assert [row.payload for row in owed] == [{"items": [item.pk]}]  # before the commit
+    assert OutboxEntry.objects.get(kind=REINDEX).status == OutboxStatus.DONE
+
+
+def test_a_later_change_never_joins_a_row_committed_before_it(department_a):
+    """A row another transaction committed may already be running on the old data: a new
+    change owes a row of its own."""
+    item = make_item(department_a, "结婚登记", "C-8")
+    OutboxEntry.objects.filter(kind=REINDEX).update(status=OutboxStatus.PENDING)
+    with transaction.atomic():
+        catalogue_changed([item.pk])
+        assert OutboxEntry.objects.filter(kind=REINDEX, status=OutboxStatus.PENDING).count() == 2

@@ -16,10 +16,18 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
-from tongban.core import scheduling
+from tongban.core import outbox, scheduling
 from tongban.core.audit import record_audit
-from tongban.core.models import AuditRecord, AuditSeal, PeriodicJob, RunStatus, ScheduledRun
+from tongban.core.models import (
+    AuditRecord,
+    AuditSeal,
+    OutboxEntry,
+    PeriodicJob,
+    RunStatus,
+    ScheduledRun,
+)
 from tongban.core.scheduling import Job, registry_override
 from tongban.core.tests.test_audit import guard_lifted
 
@@ -320,18 +328,20 @@ def _alerts(code: str) -> int:
     return AuditRecord.objects.filter(action=f"alert.{code}").count()
 
 
-def test_audit_seal_job_seals_through_the_worker():
+def test_audit_seal_job_seals_through_the_outbox(django_capture_on_commit_callbacks):
     record_audit(None, "demo.thing.touched")
     job = scheduling.get_job("audit.seal")
     assert job is not None and not job.inline
-    with registry_override(job):
+    with registry_override(job), django_capture_on_commit_callbacks(execute=True):
         scheduling.tick(T0)
     assert AuditSeal.objects.filter(stream="demo").exists()
     assert _runs("audit.seal")[0].status == RunStatus.SUCCEEDED
+    assert list(OutboxEntry.objects.values_list("kind", "status")) == [("audit.seal", "done")]
     assert _alerts("audit.seal_problem") == 0
 
 
-def test_audit_seal_problem_fails_the_run_and_alerts_the_audit_admins_once():
+def test_audit_seal_problem_fails_the_outbox_row_and_alerts_the_audit_admins_once(settings):
+    settings.TONGBAN_OUTBOX_MAX_ATTEMPTS = 3
     records = [record_audit(None, "demo.thing.touched", meta={"n": i}) for i in range(2)]
     record_audit(None, "fine.thing.touched")
     table = connection.ops.quote_name(AuditRecord._meta.db_table)
@@ -344,17 +354,26 @@ def test_audit_seal_problem_fails_the_run_and_alerts_the_audit_admins_once():
     assert job is not None
     with registry_override(job):
         for minutes in (0, 5, 10):
-            scheduling.tick(T0 + timedelta(minutes=minutes))
-    runs = _runs("audit.seal")
-    assert [r.status for r in runs] == [RunStatus.FAILED] * 3
-    assert runs[0].error == "SealProblemsError: 1 stream(s) not sealed: demo"
+            scheduling.tick(T0 + timedelta(minutes=minutes))  # one waiting row, not three
+            # Each back-off (at most a day) has passed by the next sweep.
+            outbox.sweep(timezone.now() + timedelta(days=1 + minutes))
+    entry = OutboxEntry.objects.get(kind="audit.seal")
+    assert (entry.status, entry.attempts) == ("failed", 3)
+    assert entry.last_error == "SealProblemsError: 1 stream(s) not sealed: demo"
     assert AuditSeal.objects.filter(stream="fine").exists()
     assert not AuditSeal.objects.filter(stream="demo").exists()
-    # Alerted once for the same broken stream, not every five minutes.
+    # Alerted once for the same broken stream, not at every attempt; the give-up is one
+    # more alert, for the system administrators.
     alerts = AuditRecord.objects.filter(action="alert.audit.seal_problem")
     assert alerts.count() == 1
     assert alerts.get().meta == {"audience": "audit_admin", "severity": "critical",
                                  "department": None}  # fmt: skip
+    assert _alerts("outbox.failed") == 1
+    # The next tick starts a new row; the same broken stream is not alerted again.
+    with registry_override(job):
+        scheduling.tick(T0 + timedelta(minutes=15))
+    outbox.sweep()
+    assert AuditRecord.objects.filter(action="alert.audit.seal_problem").count() == 1
 
 
 def test_the_seal_problem_alert_names_streams_not_people(django_capture_on_commit_callbacks):

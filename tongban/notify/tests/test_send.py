@@ -1,4 +1,5 @@
-"""``notify.send``: in-app in the caller's transaction, e-mail and SMS after commit, retries."""
+"""``notify.send``: in-app in the caller's transaction, e-mail and SMS after commit through
+the outbox, retries."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from conftest import make_resident_id
 from tongban import notify
+from tongban.core import outbox
 from tongban.core.errors import ServiceError
-from tongban.core.models import AuditRecord
+from tongban.core.models import AuditRecord, OutboxEntry
 from tongban.notify import tasks
 from tongban.notify.models import Delivery, DeliveryStatus, Message, Preference
 
@@ -179,6 +181,13 @@ def test_bad_input_names_the_field(reachable, kwargs, field):
     assert not Message.objects.exists()
 
 
+def _make_due(delivery: Delivery) -> None:
+    """The back-off of ``delivery``'s outbox row has passed."""
+    OutboxEntry.objects.filter(kind="notify.deliver", payload__delivery=delivery.pk).update(
+        next_attempt_at=timezone.now()
+    )
+
+
 def test_a_failed_email_is_recorded_retried_with_backoff_and_never_raises(
     reachable, flaky_mail, sms_outbox, django_capture_on_commit_callbacks
 ):
@@ -194,10 +203,9 @@ def test_a_failed_email_is_recorded_retried_with_backoff_and_never_raises(
     assert message.deliveries.get(channel="sms").status == DeliveryStatus.SENT  # unaffected
     assert mail.outbox == []
 
-    assert tasks.retry_due_deliveries.call() == {}  # not due yet: nothing sent
-    Delivery.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
-    result = tasks.retry_due_deliveries.enqueue()  # through the tasks API
-    assert result.return_value == {"sent": 1}
+    assert outbox.sweep() == {}  # not due yet: nothing sent
+    _make_due(email)
+    assert outbox.sweep() == {"done": 1}
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == ("sent", 2, "")
     assert len(mail.outbox) == 1
@@ -209,7 +217,7 @@ def test_a_failed_email_is_recorded_retried_with_backoff_and_never_raises(
 def test_backoff_doubles_and_a_delivery_gives_up_after_the_last_attempt(
     reachable, flaky_mail, settings, django_capture_on_commit_callbacks
 ):
-    settings.TONGBAN_NOTIFY_MAX_ATTEMPTS = 3
+    settings.TONGBAN_OUTBOX_MAX_ATTEMPTS = 3
     flaky_mail.failures = 99
     with django_capture_on_commit_callbacks(execute=True):
         message = notify.send(reachable, "case.received", "Received", "Body", channels=("email",))
@@ -218,12 +226,15 @@ def test_backoff_doubles_and_a_delivery_gives_up_after_the_last_attempt(
     for _attempt in range(2):
         email.refresh_from_db()
         waits.append(round((email.next_attempt_at - timezone.now()).total_seconds()))
-        Delivery.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
-        tasks.retry_due_deliveries.call()
+        _make_due(email)
+        outbox.sweep()
     email.refresh_from_db()
     assert waits == [60, 120]
     assert (email.status, email.attempts, email.next_attempt_at) == ("failed", 3, None)
-    assert tasks.retry_due_deliveries.call() == {}  # given up: never tried again
+    assert "SMTPConnectError" in email.last_error
+    assert OutboxEntry.objects.get(kind="notify.deliver").status == "failed"
+    assert outbox.sweep() == {}  # given up: never tried again
+    assert AuditRecord.objects.filter(action="notify.delivery.failed").count() == 1
 
 
 def test_a_retry_is_enqueued_for_later_on_a_backend_that_can_defer(
@@ -236,14 +247,16 @@ def test_a_retry_is_enqueued_for_later_on_a_backend_that_can_defer(
     with django_capture_on_commit_callbacks(execute=True):
         message = notify.send(reachable, "case.received", "Received", "Body", channels=("email",))
     email = message.deliveries.get()
-    queued = [r for r in task_backends["default"].results if r.task.name == "send_delivery"]
-    assert len(queued) == 1 and list(queued[0].args) == [email.pk]  # the first send, not yet run
-    tasks.attempt_delivery(email.pk)  # the worker runs it: it fails
+    entry = OutboxEntry.objects.get(kind="notify.deliver")
+    assert entry.payload == {"delivery": email.pk}
+    queued = [r for r in task_backends["default"].results if r.task.name == "run_outbox_entry"]
+    assert len(queued) == 1 and list(queued[0].args) == [entry.pk]  # handed over, not yet run
+    assert outbox.run(entry.pk) == "retry"  # the worker runs it: it fails
     email.refresh_from_db()
     retries = [r for r in task_backends["default"].results if r.task.run_after is not None]
     assert len(retries) == 1
     assert retries[0].task.run_after == email.next_attempt_at
-    assert list(retries[0].args) == [email.pk]
+    assert list(retries[0].args) == [entry.pk]
 
 
 def test_a_delivery_is_sent_once_even_if_two_workers_take_it(
@@ -252,23 +265,27 @@ def test_a_delivery_is_sent_once_even_if_two_workers_take_it(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
         message = notify.send(reachable, "case.received", "Received", "Body", channels=("email",))
-    email = message.deliveries.get()
-    assert tasks.attempt_delivery(email.pk) == "sent"
-    assert tasks.attempt_delivery(email.pk) == "sent"  # the second worker finds it done
+    entry = OutboxEntry.objects.get(kind="notify.deliver")
+    assert outbox.run(entry.pk) == "done"
+    assert outbox.run(entry.pk) == "done"  # the second worker finds it done
+    # Even a row run again (a worker killed after sending, before marking it done) does
+    # not send a sent delivery twice.
+    assert tasks.deliver({"delivery": message.deliveries.get().pk}) == "finished"
     assert len(mail.outbox) == 1
 
 
-def test_the_retry_sweep_runs_every_minute_from_the_scheduler(
+def test_the_outbox_sweep_is_the_one_retry_mechanism(
     reachable, flaky_mail, django_capture_on_commit_callbacks
 ):
     from tongban.core import scheduling
 
     scheduling.autodiscover()
-    job = scheduling.get_job("notify.retry_deliveries")
+    assert scheduling.get_job("notify.retry_deliveries") is None  # the old sweep is gone
+    job = scheduling.get_job("core.outbox")
     assert job is not None and job.every == timedelta(minutes=1)
     flaky_mail.failures = 1
     with django_capture_on_commit_callbacks(execute=True):
         message = notify.send(reachable, "case.received", "Received", "Body", channels=("email",))
-    Delivery.objects.filter(message=message).update(next_attempt_at=timezone.now())
+    _make_due(message.deliveries.get())
     job.func()
     assert message.deliveries.get().status == DeliveryStatus.SENT

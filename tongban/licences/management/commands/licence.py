@@ -10,6 +10,11 @@ in the QR code's address, the whole address, or a file holding either):
 
 Exit status 0 when the licence is valid, 1 when it is not (invalid, revoked, suspended,
 expired). ``keys`` prints the published keys document.
+
+``issue-pending`` issues now every licence still owed: approved matters whose item issues a
+licence and that have none (their outbox row ``licences.issue`` failed or is still backing
+off). It prints one line per matter; exit status 1 when any is still not issued (its error
+is on the outbox row, see the admin's outbox list).
 """
 
 from __future__ import annotations
@@ -48,15 +53,21 @@ class Command(BaseCommand):
     help = "Verify a licence code (offline with published keys, or online), or print the keys."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,keys}")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{verify,keys,issue-pending}"
+        )
         ver = sub.add_parser("verify", help="verify a licence code or a file holding one")
         ver.add_argument("payload", help="the code, the verification address, or a file")
         ver.add_argument("--keys", default="", help="keys.json for a fully offline check")
         ver.add_argument("--offline", action="store_true", help="signature only, no register")
         ver.add_argument("--language", default="en", help="language of the messages (en, zh-hans)")
         sub.add_parser("keys", help="print the published licence keys (keys.json)")
+        sub.add_parser("issue-pending", help="issue now every licence an approved matter owes")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "issue-pending":
+            self._issue_pending()
+            return
         if options["subcommand"] == "keys":
             document = pl.keys_document(keys.public_keys(KeyPurpose.LICENCE))
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
@@ -65,6 +76,35 @@ class Command(BaseCommand):
             ok = self._verify(read_payload(options["payload"]), options["keys"], options["offline"])
         if not ok:
             raise CommandError("the licence is not valid", returncode=1)
+
+    def _issue_pending(self) -> None:
+        from tongban.core.models import OutboxEntry
+        from tongban.licences.models import Licence
+        from tongban.licences.receivers import ISSUE, issue_key, issue_pending
+
+        outcomes = issue_pending()
+        issued = dict(
+            Licence.objects.filter(source_subcase__in=outcomes).values_list(
+                "source_subcase", "number"
+            )
+        )
+        missing = 0
+        for subcase_id, outcome in outcomes.items():
+            number = issued.get(subcase_id)
+            if number:
+                self.stdout.write(f"sub-case {subcase_id}: issued {number}")
+                continue
+            missing += 1
+            error = (
+                OutboxEntry.objects.filter(kind=ISSUE, key=issue_key(subcase_id))
+                .order_by("-pk")
+                .values_list("last_error", flat=True)
+                .first()
+            )
+            self.stdout.write(f"sub-case {subcase_id}: NOT issued ({outcome}): {error or ''}")
+        self.stdout.write(f"{len(outcomes) - missing} issued, {missing} not issued")
+        if missing:
+            raise CommandError("some licences could not be issued", returncode=1)
 
     def _verify(self, text: str, keys_file: str, offline: bool) -> bool:
         if keys_file:
