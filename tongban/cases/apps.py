@@ -10,7 +10,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from tongban.workdays import calc
 
-        from . import flow
+        from . import clocks, flow
         from .engine import kernel
 
         kernel.configure(loader=flow.load_definition, add_working_days=calc.add_working_days)
+        clocks.register_running_clocks()

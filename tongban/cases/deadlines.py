@@ -1,8 +1,9 @@
-"""Deadlines in working days: the sweep that warns at 75 % and escalates when overdue.
+"""Deadlines: the sweep that warns at 75 % and escalates when overdue.
 
-Each open, accepted matter's promised limit runs from its acceptance (the day itself not
-counted), stopped during corrections and special procedures (its ``ClockPause`` rows), on
-the working-day calendar. Before acceptance the five working days of Art. 32 apply.
+The sweep reads each open matter's clock (``tongban.cases.clocks``): once accepted, its
+promised limit, counted from acceptance and stopped during corrections and special
+procedures; before acceptance, the five working days of Art. 32 (overdue only: that clock
+gives no warning).
 
 The sweep is safe in several workers at once: every state change is a conditional update
 (``deadline_state=<old>`` → ``<new>``, ``escalation_level=0`` → ``1``), so exactly one
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.alerts import Severity, raise_alert
 from tongban.workdays import calc
 
-from . import flow
+from . import clocks, flow
 from .engine import kernel
 from .models import (
     FINAL_SUBCASE_STATES,
@@ -53,17 +54,14 @@ def reading(sub: SubCase, now: dt.datetime) -> str:
     """The matter's deadline state at ``now``."""
     if sub.status in FINAL_SUBCASE_STATES:
         return ON_TIME
+    calendar = calc.current_calendar()
     if sub.accepted_at is None:
-        if sub.acceptance_due and timezone.localdate(now) > sub.acceptance_due:
-            return OVERDUE
+        acceptance = clocks.acceptance_clock(sub).read(now, calendar=calendar)
+        return OVERDUE if acceptance.state == calc.ClockState.OVERDUE else ON_TIME
+    clock = clocks.promised_clock(sub)
+    if clock is None:
         return ON_TIME
-    if sub.promised_days is None:
-        return ON_TIME
-    pauses = tuple(
-        calc.Pause(p.started_at, p.ended_at) for p in sub.pauses.all().order_by("started_at")
-    )
-    clock = calc.Clock(sub.accepted_at, sub.promised_days, pauses)
-    state = calc.current_calendar().read_clock(clock, now).state
+    state = clock.read(now, calendar=calendar).state
     return {
         calc.ClockState.OVERDUE: OVERDUE,
         calc.ClockState.WARNING: WARNING,
@@ -83,6 +81,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
         SubCase.objects.exclude(status__in=FINAL_SUBCASE_STATES)
         .exclude(status__in=[SubCaseStatus.CORRECTION_BEFORE])
         .select_related("case", "item", "department")
+        .prefetch_related("pauses", "corrections")
     )
     for sub in open_subs.iterator(chunk_size=500):
         result.checked += 1

@@ -10,6 +10,7 @@ class RatingsConfig(AppConfig):
     def ready(self) -> None:
         from tongban.cases.signals import case_completed
 
-        from . import services
+        from . import clocks, services
 
         case_completed.connect(services.on_case_completed, dispatch_uid="tongban.ratings.invite")
+        clocks.register_running_clocks()

@@ -23,7 +23,12 @@ Rules (行政许可法 Art. 42, 45, 82; see docs/guide-calendar.md):
   of ``p0`` up to the day before the date of ``p1``: the day the clock stops is not
   charged, the day it restarts is; a pause that starts and ends on the same day costs
   nothing. ``WARNING_AT`` (75 %) of the limit used gives ``warning``; a deadline passed
-  gives ``overdue``.
+  gives ``overdue``. The same clock counts natural days (民法典 Art. 201–203: the next day
+  first; a last day that is a holiday or rest day moves to the next working day, the
+  per-clock ``holiday_rule``) and real hours, takes approved extensions (``Extension``),
+  and restarts (``Clock.restarted``). Every deadline of the platform is such a clock:
+  apps build and read one instead of counting days (``tests/test_deadline_arithmetic.py``);
+  ``tongban.workdays.clocks`` lists the running ones for supervision.
 
 ``WorkCalendar`` is the pure arithmetic over one snapshot of the special days (no database).
 The module-level functions use the snapshot cached in this process, reloaded when the
@@ -36,8 +41,8 @@ from __future__ import annotations
 import bisect
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from fractions import Fraction
@@ -65,6 +70,9 @@ ALERT_CODE = "workdays.provisional_year"
 HOLIDAY = "holiday"
 MAKEUP_WORKDAY = "makeup_workday"
 ONE_DAY = timedelta(days=1)
+ONE_HOUR = timedelta(hours=1)
+MICROSECOND = timedelta(microseconds=1)
+ZERO = timedelta(0)
 
 
 def local_zone() -> tzinfo:
@@ -96,16 +104,18 @@ def _years(first: date, last: date) -> range:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A deadline day; ``provisional`` when it depends on a year not yet confirmed."""
+    """A deadline day; ``provisional`` when it depends on a year not yet confirmed.
+    ``moment`` is the exact end of an hour clock's limit (day limits end with their day)."""
 
     date: date
     provisional: bool = False
     provisional_years: tuple[int, ...] = ()
+    moment: datetime | None = None
 
     @property
     def at(self) -> datetime:
-        """The aware moment the deadline ends (``DEADLINE_TIME`` on ``date``)."""
-        return deadline_at(self.date)
+        """The aware moment the deadline ends (``moment``, else ``DEADLINE_TIME`` on ``date``)."""
+        return self.moment or deadline_at(self.date)
 
 
 class ClockState(StrEnum):
@@ -123,6 +133,28 @@ CLOCK_STATE_LABELS = {
 }
 
 
+class ClockUnit(StrEnum):
+    """What a clock counts: working days, calendar (natural) days, or real hours."""
+
+    WORKING_DAY = "working_day"
+    NATURAL_DAY = "natural_day"
+    HOUR = "hour"
+
+
+CLOCK_UNIT_LABELS = {
+    ClockUnit.WORKING_DAY: _("working days"),
+    ClockUnit.NATURAL_DAY: _("natural days"),
+    ClockUnit.HOUR: _("hours"),
+}
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment`` made aware: a naive value is read as local (Beijing) time."""
+    if timezone.is_naive(moment):
+        return moment.replace(tzinfo=local_zone())
+    return moment
+
+
 @dataclass(frozen=True)
 class Pause:
     """The clock stopped at ``start``; ``end`` is when it restarted (``None``: still stopped)."""
@@ -132,50 +164,126 @@ class Pause:
 
 
 @dataclass(frozen=True)
-class ClockReading:
-    """What a clock shows at one moment.
+class Extension:
+    """An approved extension (延长) of a clock's limit by ``amount`` units of the clock.
 
-    ``elapsed`` counts the working days already used (before today's date); ``remaining``
-    is ``limit_days - elapsed``: the working days left counting today, negative once
-    overdue. ``due_date``/``due_at`` are ``None`` while the clock is stopped and the limit
-    not yet used up (the deadline moves when it restarts).
+    ``approved_by`` names who approved it (a user id or a label such as "局长 王某"),
+    ``approved_at`` when: a reading before that moment does not count it yet. ``unit``
+    defaults to the clock's unit and must equal it (the laws extend a limit in its own
+    unit: 信访 60 + 30 days, 依申请公开 20 + 20 working days).
     """
 
-    limit_days: int
+    amount: int
+    approved_by: int | str
+    approved_at: datetime
+    reason: str = ""
+    unit: ClockUnit | None = None
+
+    def __post_init__(self) -> None:
+        if self.amount <= 0:
+            raise ValueError("an extension must be positive")
+        if self.approved_by in ("", None):
+            raise ValueError("an extension must name who approved it")
+        object.__setattr__(self, "approved_at", _aware(self.approved_at))
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """What a clock shows at one moment, in the clock's ``unit``.
+
+    ``limit`` is the clock's own limit, ``extended_by`` the approved extensions counted at
+    this moment (``extensions``), ``limit_total`` both. ``elapsed`` counts the whole units
+    already used: days before today's date (working or natural days), or whole hours.
+    ``remaining`` is ``limit_total - elapsed``: the units left counting the current one,
+    negative once the limit is exceeded. ``fraction_used`` is ``elapsed / limit_total`` for
+    day clocks and the exact share of real time used for hour clocks (1 once the limit is
+    used; a limit of 0 is used at once). ``due_date``/``due_at`` are ``None`` while the clock
+    is stopped and the limit not yet used up (the deadline moves when it restarts); a
+    day clock is due at the end of ``due_date`` (``DEADLINE_TIME``), an hour clock at
+    ``due_at`` itself.
+
+    With the 民法典 Art. 203 rule a natural-day period whose last day is a rest day ends on
+    the next working day: between the two the limit is used (``fraction_used`` ≥ 1,
+    ``remaining`` ≤ 0) but the state is ``warning``, not ``overdue``.
+    """
+
+    limit: int
     elapsed: int
     remaining: int
     due_date: date | None
     state: ClockState
     provisional: bool = False
     provisional_years: tuple[int, ...] = ()
+    unit: ClockUnit = ClockUnit.WORKING_DAY
+    due_at: datetime | None = None
+    fraction_used: Fraction = Fraction(0)
+    extensions: tuple[Extension, ...] = ()
 
     @property
-    def due_at(self) -> datetime | None:
-        return deadline_at(self.due_date) if self.due_date else None
+    def limit_days(self) -> int:
+        """The clock's own limit (the name of day clocks, kept for their readers)."""
+        return self.limit
+
+    @property
+    def extended_by(self) -> int:
+        return sum(extension.amount for extension in self.extensions)
+
+    @property
+    def limit_total(self) -> int:
+        return self.limit + self.extended_by
 
     @property
     def state_label(self) -> str:
         return str(CLOCK_STATE_LABELS[self.state])
 
+    @property
+    def deadline(self) -> Deadline | None:
+        """The due day as a ``Deadline`` (``None`` while stopped before the limit is used)."""
+        if self.due_date is None:
+            return None
+        moment = self.due_at if self.unit == ClockUnit.HOUR else None
+        return Deadline(self.due_date, self.provisional, self.provisional_years, moment)
+
 
 @dataclass(frozen=True)
 class Clock:
-    """A time limit of ``limit_days`` working days counted from ``started_at`` (that day not
-    counted), stopped during ``pauses``. The owner stores the pauses (e.g. the approval
-    module's correction and special-procedure records) and builds a clock to read it.
+    """A time limit of ``limit`` units (``unit``) counted from ``started_at``, stopped during
+    ``pauses`` and lengthened by approved ``extensions``. The owner stores the start, the
+    pauses and the extensions (e.g. the approval module's correction and special-procedure
+    records) and builds a clock to read it.
 
-    ``pauses`` may be given as ``Pause`` objects or ``(start, end | None)`` pairs, in order,
-    not overlapping; only the last may be open.
+    * ``working_day``: the start day is not counted; the limit ends with its last working
+      day (23:59:59.999999 local time).
+    * ``natural_day``: calendar days, the start day not counted (民法典 Art. 201: a period in
+      days starts the next day); it ends with its last day. When that day is not a working
+      day (a statutory holiday, or a rest day: 法定休假日), the period ends with the first
+      working day after it (民法典 Art. 203) — ``holiday_rule`` (default on) decides.
+    * ``hour``: real elapsed time: due ``limit`` hours after ``started_at``, holidays and
+      nights included (12345's 2-hour and 24-hour limits).
+
+    A pause of a day clock from ``p0`` to ``p1`` leaves out the days from the date of ``p0``
+    up to the day before the date of ``p1`` (the stop day is not charged, the restart day
+    is; a pause within one day costs nothing); a pause of an hour clock leaves out its real
+    duration. ``pauses`` may be given as ``Pause`` objects or ``(start, end | None)`` pairs,
+    in order, not overlapping; only the last may be open. Naive datetimes are local time.
     """
 
     started_at: datetime
-    limit_days: int
+    limit: int
     pauses: tuple[Pause, ...] = field(default=())
+    unit: ClockUnit = ClockUnit.WORKING_DAY
+    extensions: tuple[Extension, ...] = field(default=())
+    holiday_rule: bool = True
 
     def __post_init__(self) -> None:
-        if self.limit_days < 0:
-            raise ValueError("limit_days must not be negative")
+        if self.limit < 0:
+            raise ValueError("the limit must not be negative")
+        object.__setattr__(self, "unit", ClockUnit(self.unit))
+        object.__setattr__(self, "started_at", _aware(self.started_at))
         pauses = tuple(p if isinstance(p, Pause) else Pause(*p) for p in self.pauses)
+        pauses = tuple(
+            Pause(_aware(p.start), _aware(p.end) if p.end is not None else None) for p in pauses
+        )
         for index, pause in enumerate(pauses):
             if pause.end is not None and pause.end < pause.start:
                 raise ValueError("a pause must not end before it starts")
@@ -185,19 +293,49 @@ class Clock:
             if previous_end is not None and pause.start < previous_end:
                 raise ValueError("pauses must be in order and must not overlap")
         object.__setattr__(self, "pauses", pauses)
+        extensions = tuple(self.extensions)
+        for extension in extensions:
+            if extension.unit is not None and extension.unit != self.unit:
+                raise ValueError("an extension counts in its clock's unit")
+        object.__setattr__(self, "extensions", extensions)
+
+    @property
+    def limit_days(self) -> int:
+        """The limit (the name of day clocks, kept for their readers)."""
+        return self.limit
+
+    @classmethod
+    def until(
+        cls, started_at: datetime, due: date, *, calendar: WorkCalendar | None = None
+    ) -> Clock:
+        """The working-day clock from ``started_at`` whose limit ends on ``due`` (for owners
+        that stored only a due day): its limit is the working days in ``(start, due]``, at
+        least 0, so a ``due`` on a rest day is read as the working day before it."""
+        counted = (calendar or current_calendar()).working_days_between(local_date(started_at), due)
+        return cls(started_at, max(counted, 0))
 
     def paused(self, at: datetime) -> Clock:
         """This clock stopped at ``at`` (no change if it is already stopped)."""
         if self.is_paused:
             return self
-        return Clock(self.started_at, self.limit_days, (*self.pauses, Pause(at)))
+        return replace(self, pauses=(*self.pauses, Pause(at)))
 
     def resumed(self, at: datetime) -> Clock:
         """This clock restarted at ``at`` (no change if it is running)."""
         if not self.is_paused:
             return self
         last = self.pauses[-1]
-        return Clock(self.started_at, self.limit_days, (*self.pauses[:-1], Pause(last.start, at)))
+        return replace(self, pauses=(*self.pauses[:-1], Pause(last.start, at)))
+
+    def restarted(self, at: datetime) -> Clock:
+        """The whole limit counted afresh from ``at`` (e.g. a correction, 补正, that restarts
+        the period from the day the corrected application arrives): the same unit and
+        limit, no pauses, no extensions (they were granted against the old period)."""
+        return replace(self, started_at=at, pauses=(), extensions=())
+
+    def extended(self, extension: Extension) -> Clock:
+        """This clock with one more approved ``extension``."""
+        return replace(self, extensions=(*self.extensions, extension))
 
     @property
     def is_paused(self) -> bool:
@@ -213,6 +351,15 @@ class Clock:
         if calendar is None and reading.provisional_years:
             report_provisional_years(reading.provisional_years)
         return reading
+
+    def due(self, now: datetime | None = None, *, calendar: WorkCalendar | None = None) -> Deadline:
+        """The deadline as read at ``now`` (default: the current time), provisional flags
+        included. Raises ``ValueError`` while the clock is stopped before its limit is
+        used, since the deadline is not known until it restarts."""
+        deadline = self.read(now, calendar=calendar).deadline
+        if deadline is None:
+            raise ValueError("a stopped clock has no deadline until it restarts")
+        return deadline
 
 
 class WorkCalendar:
@@ -280,10 +427,27 @@ class WorkCalendar:
     # --- clocks -------------------------------------------------------------------------
 
     def read_clock(self, clock: Clock, now: datetime) -> ClockReading:
+        """``clock`` as it stands at ``now``: pauses that have not started by ``now`` and
+        extensions approved after it are left out, a pause ending after ``now`` is still on."""
+        now = _aware(now)
+        extensions = tuple(e for e in clock.extensions if e.approved_at <= now)
+        total = clock.limit + sum(e.amount for e in extensions)
+        if clock.unit == ClockUnit.HOUR:
+            return self._read_hours(clock, now, total, extensions)
+        return self._read_days(clock, now, total, extensions)
+
+    def _read_days(
+        self, clock: Clock, now: datetime, total: int, extensions: tuple[Extension, ...]
+    ) -> ClockReading:
+        natural = clock.unit == ClockUnit.NATURAL_DAY
+        counts: Callable[[date], bool] = (lambda _day: True) if natural else self.is_workday
+
+        def between(a: date, b: date) -> int:  # counted days in (a, b]
+            return (b - a).days if natural else self.working_days_between(a, b)
+
         start = local_date(clock.started_at)
         today = local_date(now)
-        # Pauses as they stand at ``now``: later ones have not happened, an end after
-        # ``now`` has not happened yet either. Each leaves out [first, stop) (stop None: on).
+        # Each pause leaves out [first, stop) (stop None: still stopped at ``now``).
         gaps: list[tuple[date, date | None]] = []
         stopped = False
         for pause in clock.pauses:
@@ -296,41 +460,108 @@ class WorkCalendar:
                 break
             gaps.append((first, local_date(pause.end)))
 
-        def counted_between(a: date, b: date) -> int:  # counted days in (a, b]
+        def counted_between(a: date, b: date) -> int:  # counted, unpaused days in (a, b]
             if b <= a:
                 return 0
-            total = self.working_days_between(a, b)
+            result = between(a, b)
             for first, stop in gaps:
                 lo = max(a, first - ONE_DAY)
                 hi = min(b, (stop - ONE_DAY) if stop else b)
                 if hi > lo:
-                    total -= self.working_days_between(lo, hi)
-            return total
+                    result -= between(lo, hi)
+            return result
 
         elapsed = counted_between(start, today - ONE_DAY)
-        due = self._due_date(start, clock.limit_days, gaps)
-        if due is not None and now > deadline_at(due):
-            state = ClockState.OVERDUE
-        elif stopped:
-            state = ClockState.PAUSED
-        elif clock.limit_days == 0 or elapsed >= WARNING_AT * clock.limit_days:
-            state = ClockState.WARNING
+        due = self._due_date(start, total, gaps, counts)
+        if natural:
+            years: tuple[int, ...] = ()
+            if due is not None and clock.holiday_rule:
+                last = due
+                while not self.is_workday(due):  # 民法典 Art. 203
+                    due += ONE_DAY
+                years = self.provisional_years(last, due)
         else:
-            state = ClockState.ON_TIME
-        last = max(due or today, today)
-        years = self.provisional_years(start + ONE_DAY, last)
+            years = self.provisional_years(start + ONE_DAY, max(due or today, today))
+        due_at = deadline_at(due) if due is not None else None
+        fraction = Fraction(elapsed, total) if total else Fraction(1)
         return ClockReading(
-            limit_days=clock.limit_days,
+            limit=clock.limit,
             elapsed=elapsed,
-            remaining=clock.limit_days - elapsed,
+            remaining=total - elapsed,
             due_date=due,
-            state=state,
+            state=self._state(now, due_at, stopped, fraction),
             provisional=bool(years),
             provisional_years=years,
+            unit=clock.unit,
+            due_at=due_at,
+            fraction_used=fraction,
+            extensions=extensions,
         )
 
+    def _read_hours(
+        self, clock: Clock, now: datetime, total: int, extensions: tuple[Extension, ...]
+    ) -> ClockReading:
+        start = clock.started_at
+        # The pauses as they stand at ``now``, clipped to the clock's start (end None: on).
+        spans: list[tuple[datetime, datetime | None]] = []
+        for pause in clock.pauses:
+            if pause.start > now:
+                break
+            end = pause.end if pause.end is not None and pause.end <= now else None
+            spans.append((max(pause.start, start), end))
+        stopped = bool(spans) and spans[-1][1] is None
+        paused = sum((max((end or now) - begin, ZERO) for begin, end in spans if begin < now), ZERO)
+        used = max(now - start - paused, ZERO)
+        # Walk the running stretches until the limit is used up; an open pause reached
+        # before that leaves the deadline unknown.
+        cursor: datetime | None = start
+        left = timedelta(hours=total)
+        for begin, end in spans:
+            assert cursor is not None
+            begin = max(begin, cursor)
+            if begin - cursor >= left:
+                break  # the limit ran out before this pause
+            left -= begin - cursor
+            if end is None:
+                cursor = None
+                break
+            cursor = max(end, begin)
+        due_at = cursor + left if cursor is not None else None
+        limit_time = timedelta(hours=total)
+        fraction = (
+            Fraction(used // MICROSECOND, limit_time // MICROSECOND) if total else Fraction(1)
+        )
+        elapsed = used // ONE_HOUR
+        return ClockReading(
+            limit=clock.limit,
+            elapsed=elapsed,
+            remaining=total - elapsed,
+            due_date=local_date(due_at) if due_at is not None else None,
+            state=self._state(now, due_at, stopped, fraction),
+            unit=clock.unit,
+            due_at=due_at,
+            fraction_used=fraction,
+            extensions=extensions,
+        )
+
+    @staticmethod
+    def _state(
+        now: datetime, due_at: datetime | None, stopped: bool, fraction: Fraction
+    ) -> ClockState:
+        if due_at is not None and now > due_at:
+            return ClockState.OVERDUE
+        if stopped:
+            return ClockState.PAUSED
+        if fraction >= WARNING_AT:
+            return ClockState.WARNING
+        return ClockState.ON_TIME
+
     def _due_date(
-        self, start: date, limit: int, gaps: Sequence[tuple[date, date | None]]
+        self,
+        start: date,
+        limit: int,
+        gaps: Sequence[tuple[date, date | None]],
+        counts: Callable[[date], bool],
     ) -> date | None:
         day, counted = start, 0
         while counted < limit:
@@ -341,7 +572,7 @@ class WorkCalendar:
                     return None  # stopped before the limit was used up
                 day = gap[1] - ONE_DAY  # jump to the end of the gap
                 continue
-            if self.is_workday(day):
+            if counts(day):
                 counted += 1
         return day
 
