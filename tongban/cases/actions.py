@@ -1,10 +1,11 @@
 """Officials' (and the applicant's correction) actions on work items.
 
-Every action is an explicit transition of the sub-case (``transitions``); anything else —
-approving a refused matter, deciding another department's work item, acting on a step
-someone else just completed — is refused with a message that says why.
+Every action is an explicit transition of the sub-case (``transitions.SUBCASE``, written by
+``tongban.core.transitions.move``); anything else — approving a refused matter, deciding
+another department's work item, acting on a step someone else just completed — is refused
+with a message that says why.
 
-Concurrency: a work item is closed with a compare-and-set (``status=open`` → ``done``) and
+Concurrency: a work item is closed by ``move`` (a compare-and-set ``open`` → ``done``) and
 the process instance row is locked (``select_for_update`` on PostgreSQL; SQLite's
 IMMEDIATE transactions serialise writers) while the engine steps, so of two officials
 acting on the same item exactly one succeeds and the other is told who did.
@@ -25,11 +26,11 @@ from tongban.catalog.models import Bundle, ServiceItem
 from tongban.core.audit import record_audit
 from tongban.core.errors import ServiceError
 from tongban.core.errors import refuse as _refuse
+from tongban.core.transitions import move
 from tongban.org.models import Department
-from tongban.workdays import calc
 
 from . import dataforms, flow, notices
-from .clocks import ACCEPTANCE_DAYS, end_pauses, restart_clock
+from .clocks import end_pauses, restart_acceptance_clock, restart_clock
 from .models import (
     Case,
     CaseEvent,
@@ -46,7 +47,17 @@ from .models import (
 )
 from .permissions import can_act
 from .sealed import case_aad, case_data, seal_data
-from .transitions import ACTION_LABELS, IN_PLACE, TRANSITIONS, Action
+from .transitions import (
+    ACTION_LABELS,
+    CASE,
+    IN_PLACE,
+    SUBCASE,
+    WORK,
+    Action,
+    WorkAction,
+    case_status_for,
+    offers,
+)
 
 
 @dataclass
@@ -59,8 +70,32 @@ class ActionInput:
     pause_kind: str = ""
 
 
+#: The sub-case fields the handlers below may change (its status moves only by ``move``;
+#: ``deadline_state`` belongs to the deadline sweep, which writes it concurrently).
+_SUB_FIELDS = [
+    "department",
+    "accepted_at",
+    "decided_at",
+    "decided_by",
+    "reason",
+    "legal_basis",
+    "acceptance_due",
+    "promised_due",
+    "statutory_due",
+    "due_provisional",
+    "lock_version",
+]
+
+
 def act(work_id: int, data: ActionInput, *, actor: User) -> WorkItem:
-    """Perform ``data.action`` on the open work item ``work_id``."""
+    """Perform ``data.action`` on the open work item ``work_id`` and return it.
+
+    The sub-case moves by ``transitions.SUBCASE``, the work item is completed (unless the
+    action keeps it open), the process steps on and the case's derived status follows, all
+    in one transaction. Raises ``ServiceError`` when the step is closed (naming who closed
+    it), belongs to someone else, does not offer the action, the matter's state does not
+    allow it, or the input is incomplete; nothing is changed then.
+    """
     with transaction.atomic():
         work = (
             WorkItem.objects.select_related("case", "subcase", "department")
@@ -71,6 +106,13 @@ def act(work_id: int, data: ActionInput, *, actor: User) -> WorkItem:
             raise _refuse(_("This work item does not exist."))
         instance = flow.lock(work.case)
         work.refresh_from_db()
+        if work.status == WorkStatus.CANCELLED:
+            raise _refuse(
+                _(
+                    "This step was cancelled (the application was withdrawn, or the process "
+                    "no longer waits for it); nothing was changed."
+                )
+            )
         if work.status != WorkStatus.OPEN:
             who = str(work.closed_by) if work.closed_by else _("someone else")
             raise _refuse(
@@ -85,8 +127,8 @@ def act(work_id: int, data: ActionInput, *, actor: User) -> WorkItem:
         )
         if data.action == Action.COMMENT:
             return _comment(work, sub, data, actor)
-        rule = TRANSITIONS.get((work.kind, data.action))
-        if rule is None or sub.status not in rule[0]:
+        target = offers(work.kind, data.action, sub.status)
+        if target is None:
             raise _refuse(
                 _("“%(action)s” is not possible while the matter is “%(status)s”.")
                 % {
@@ -97,25 +139,30 @@ def act(work_id: int, data: ActionInput, *, actor: User) -> WorkItem:
         now = timezone.now()
         handler = _HANDLERS[data.action]
         engine_data = handler(work, sub, data, actor, now)
-        target = rule[1]
-        if target is not None:
-            sub.status = target
+        meta = {"case": work.case.number, "work_item": work.pk, "kind": work.kind}
+        # One audit record names the action (``cases.accept`` …): the sub-case's move when
+        # its status changes, else the step's completion, else a record of its own.
+        audit = f"cases.{data.action}"
+        if target != sub.status:
+            move(sub, SUBCASE, data.action, actor=actor, audit_action=audit, meta=meta)
+            audit = ""
         sub.lock_version += 1
-        sub.save()
+        sub.save(update_fields=_SUB_FIELDS)
         if data.action not in IN_PLACE:
-            closed = WorkItem.objects.filter(pk=work.pk, status=WorkStatus.OPEN).update(
-                status=WorkStatus.DONE, closed_at=now, closed_by=actor
+            move(
+                work,
+                WORK,
+                WorkAction.COMPLETE,
+                actor=actor,
+                also={"closed_at": now, "closed_by": actor},
+                audit_action=audit,
+                meta={**meta, "subcase": sub.pk},
             )
-            if closed != 1:  # pragma: no cover - the instance lock makes this unreachable
-                raise _refuse(_("This step was already completed; nothing was changed."))
+            audit = ""
             flow.complete(instance, work, engine_data)
-        _refresh_case_status(work.case, now)
-        record_audit(
-            actor,
-            f"cases.{data.action}",
-            sub,
-            meta={"case": work.case.number, "work_item": work.pk, "kind": work.kind},
-        )
+        if audit:
+            record_audit(actor, audit, sub, meta=meta)
+        refresh_case_status(work.case, actor=actor, now=now)
         work.refresh_from_db()
         return work
 
@@ -269,10 +316,9 @@ def _resubmit(
     before = sub.status == SubCaseStatus.CORRECTION_BEFORE
     CorrectionNotice.objects.filter(subcase=sub, resolved_at__isnull=True).update(resolved_at=now)
     end_pauses(sub, now)
-    sub.status = SubCaseStatus.RECEIVED if before else SubCaseStatus.IN_REVIEW
     if before:
         # A complete resubmission restarts the five days for acceptance.
-        sub.acceptance_due = calc.add_working_days(timezone.localdate(now), ACCEPTANCE_DAYS).date
+        restart_acceptance_clock(sub, now)
     _event(sub, actor, Action.RESUBMIT, now, data.note.strip())
     notices.correction_resubmitted(sub)
     return {"action": "resubmit"}
@@ -292,24 +338,25 @@ _HANDLERS = {
 }
 
 
-def _refresh_case_status(case: Case, now: dt.datetime) -> None:
-    subs = list(case.subcases.all())
-    before = case.status
-    if all(s.is_final for s in subs):
-        case.status = CaseStatus.COMPLETED
-        case.completed_at = case.completed_at or now
-    elif any(s.status in {SubCaseStatus.CORRECTION, SubCaseStatus.CORRECTION_BEFORE} for s in subs):
-        case.status = CaseStatus.CORRECTION
-    elif any(s.status != SubCaseStatus.RECEIVED for s in subs):
-        case.status = CaseStatus.IN_PROGRESS
-    else:
-        case.status = CaseStatus.SUBMITTED
-    if case.status != before:
-        case.lock_version += 1
-        case.save(update_fields=["status", "completed_at", "lock_version"])
-        if case.status == CaseStatus.COMPLETED:
-            CaseEvent.objects.create(case=case, action="completed", at=timezone.now())
-            notices.case_completed(case)
+def refresh_case_status(case: Case, *, actor: User | None, now: dt.datetime) -> str:
+    """Move ``case`` to the status its sub-cases add up to (``case_status_for``) and return it.
+
+    Each change is a listed ``CASE`` move; completion is recorded in the history and told
+    to the applicant. Raises ``ServiceError`` if the derived change is not a listed move.
+    """
+    case.refresh_from_db(fields=["status", "completed_at", "lock_version"])
+    target = case_status_for(case.subcases.values_list("status", flat=True))
+    if target == case.status:
+        return target
+    action = CASE.action_to(case.status, target) or target  # unlisted: ``move`` refuses
+    also: dict[str, Any] = {"lock_version": case.lock_version + 1}
+    if target == CaseStatus.COMPLETED:
+        also["completed_at"] = case.completed_at or now
+    move(case, CASE, action, actor=actor, also=also, meta={"case": case.number})
+    if target == CaseStatus.COMPLETED:
+        CaseEvent.objects.create(case=case, action="completed", at=timezone.now())
+        notices.case_completed(case)
+    return target
 
 
 def resubmit_correction(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from tongban.core.audit import record_audit
 from tongban.core.errors import ServiceError
+from tongban.core.transitions import move
 from tongban.org.models import Department
 from tongban.workdays import calc
 
@@ -43,6 +44,7 @@ from .models import (
     WorkKind,
     WorkStatus,
 )
+from .transitions import WORK, WorkAction
 
 KIND_BY_SPEC = {
     "accept": WorkKind.ACCEPT,
@@ -221,23 +223,27 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
         )
     for task_id, work in open_items.items():
         if task_id not in ready_ids:
-            WorkItem.objects.filter(pk=work.pk, status=WorkStatus.OPEN).update(
-                status=WorkStatus.CANCELLED, closed_at=now
-            )
+            # The process no longer waits for this step (a branch was ended, a timer fired).
+            move(work, WORK, WorkAction.CANCEL, actor=None, also={"closed_at": now})
     text = state.text if isinstance(state, kernel.EngineState) else str(state)
     completed, next_due_at = kernel.is_completed(state), kernel.next_due_at(state)
+    _write(instance, state=text, completed=completed, next_due_at=next_due_at)
+
+
+def stop(instance: ProcessInstance) -> None:
+    """End ``instance`` for good (the applicant withdrew): no timer fires for it again and
+    no step opens. The engine state is kept as it was, for the record. Raises
+    ``ServiceError`` when another writer stepped the instance meanwhile."""
+    _write(instance, completed=True, next_due_at=None)
+
+
+def _write(instance: ProcessInstance, **values: Any) -> None:
     # Compare-and-set on the version column: the row lock already serialises steps, but
     # where it does not hold (a database without SELECT … FOR UPDATE, a stale object) a
     # second writer must fail rather than silently drop the first one's step.
     written = ProcessInstance.objects.filter(
         pk=instance.pk, lock_version=instance.lock_version
-    ).update(
-        state=text,
-        completed=completed,
-        next_due_at=next_due_at,
-        lock_version=F("lock_version") + 1,
-        updated_at=now,
-    )
+    ).update(**values, lock_version=F("lock_version") + 1, updated_at=timezone.now())
     if written != 1:
         raise ServiceError(
             {
@@ -249,7 +255,8 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
                 ]
             }
         )
-    instance.state, instance.completed, instance.next_due_at = text, completed, next_due_at
+    for name, value in values.items():
+        setattr(instance, name, value)
     instance.lock_version += 1
 
 

@@ -180,3 +180,15 @@ class StatusLookupForm(forms.Form):
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "tb-input"}
         ),
     )
+
+
+class WithdrawForm(forms.Form):
+    """The confirmation step of withdrawing an application: an optional reason."""
+
+    reason = forms.CharField(
+        label=_("Why are you withdrawing it?"),
+        required=False,
+        max_length=2000,
+        help_text=_("The departments handling your application will see this."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "tb-textarea"}),
+    )

@@ -490,6 +490,7 @@ EVENT_LABELS = {
     "end_special": _("Special procedure ended"),
     "escalated": _("Overdue: escalated to the department leader"),
     "completed": _("Case completed"),
+    "withdrawn": _("Application withdrawn"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Use cases of applications: drafts and submission.
+"""Use cases of applications: drafts, submission and withdrawal.
 
 Every function here runs in one transaction, writes its history (``CaseEvent``) and its
 audit record together with the change, and raises ``ServiceError`` (field -> message) on
@@ -7,7 +7,7 @@ bad input, changing nothing.
 The rest of the approval module has named homes: ``sealed`` (form data at rest),
 ``numbering`` (case numbers), ``materials`` (uploads), ``permissions`` (who may see and
 act), ``queries`` (the inbox), ``transitions`` (allowed moves), ``clocks`` (due dates) and
-``actions`` (officials' actions on work items).
+``actions`` (officials' actions on work items). The applicant's withdrawal is here.
 """
 
 from __future__ import annotations
@@ -24,27 +24,37 @@ from tongban.catalog.models import Bundle, ServiceItem
 from tongban.catalog.queries import assurance_gap
 from tongban.core.audit import record_audit
 from tongban.core.errors import ServiceError
+from tongban.core.transitions import move
 from tongban.workdays import calc
 
 from . import dataforms, flow, notices
 from .clocks import ACCEPTANCE_DAYS, limit_days
 from .materials import current_materials, required_materials
 from .models import (
+    FINAL_SUBCASE_STATES,
     Case,
     CaseEvent,
+    CaseStatus,
+    ClockPause,
+    CorrectionNotice,
     Draft,
     SubCase,
     UploadedMaterial,
+    WorkItem,
+    WorkStatus,
 )
 from .numbering import new_query_code, next_case_number
 from .permissions import check_draft_owner
 from .sealed import case_aad, draft_aad, draft_data, seal_data
-
-# --- personal data at rest ----------------------------------------------------------------
-
-
-# --- numbers ------------------------------------------------------------------------------
-
+from .transitions import (
+    CASE,
+    DECIDED_SUBCASE_STATES,
+    SUBCASE,
+    WORK,
+    Action,
+    CaseAction,
+    WorkAction,
+)
 
 # --- targets and drafts -------------------------------------------------------------------
 
@@ -144,7 +154,6 @@ def _create_case(
     idempotency_key: str,
 ) -> Case:
     now = timezone.now()
-    today = timezone.localdate(now)
     number = next_case_number(now)
     items = target_items(target)
     is_bundle = isinstance(target, Bundle)
@@ -168,7 +177,7 @@ def _create_case(
     for item in items:
         promised = limit_days(item.promised_limit, item.promised_limit_unit)
         statutory = limit_days(item.legal_limit, item.legal_limit_unit)
-        acceptance = calc.add_working_days(today, ACCEPTANCE_DAYS)
+        acceptance = calc.Clock(now, ACCEPTANCE_DAYS).due(now)
         sub = SubCase(
             case=case,
             item=item,
@@ -180,11 +189,11 @@ def _create_case(
             due_provisional=acceptance.provisional,
         )
         if promised is not None:
-            due = calc.add_working_days(today, promised)
+            due = calc.Clock(now, promised).due(now)
             sub.promised_due = due.date
             sub.due_provisional = sub.due_provisional or due.provisional
         if statutory is not None:
-            due = calc.add_working_days(today, statutory)
+            due = calc.Clock(now, statutory).due(now)
             sub.statutory_due = due.date
             sub.due_provisional = sub.due_provisional or due.provisional
         sub.save()
@@ -192,7 +201,7 @@ def _create_case(
             promised_due = sub.promised_due
         provisional = provisional or sub.due_provisional
     if is_bundle and target.promised_limit:
-        bundle_due = calc.add_working_days(today, target.promised_limit)
+        bundle_due = calc.Clock(now, target.promised_limit).due(now)
         promised_due = bundle_due.date
         provisional = provisional or bundle_due.provisional
     case.promised_due = promised_due
@@ -212,7 +221,72 @@ def _create_case(
     return case
 
 
-# --- who may act --------------------------------------------------------------------------
+# --- withdrawal (撤回申请) ------------------------------------------------------------------
 
 
-# --- officials' actions -------------------------------------------------------------------
+def withdrawal_problem(case: Case, actor: User) -> str | None:
+    """Why ``actor`` may not withdraw ``case`` now, or None when they may."""
+    if case.applicant_id != actor.pk:
+        return _("This case belongs to someone else.")
+    if case.status == CaseStatus.WITHDRAWN:
+        return _("This application has already been withdrawn.")
+    decided = case.subcases.filter(status__in=DECIDED_SUBCASE_STATES).exists()
+    if decided or case.status == CaseStatus.COMPLETED:
+        return _(
+            "A department has already decided on this application, so it can no longer be "
+            "withdrawn."
+        )
+    return None
+
+
+def withdraw(case: Case, *, actor: User, reason: str = "") -> Case:
+    """The applicant withdraws their own case before any department has decided.
+
+    Every open sub-case moves to withdrawn, every open work item is cancelled (it leaves
+    the officials' inboxes), the process instance is stopped so that no timer fires later,
+    the case moves to withdrawn, the history records it (with the optional reason) and the
+    departments whose steps were cancelled are told. Raises ``ServiceError`` for someone
+    else's case, a case already withdrawn, or once any sub-case is decided (approved,
+    refused or not accepted); nothing is changed then.
+    """
+    reason = (reason or "").strip()[:2000]
+    with transaction.atomic():
+        # The instance lock serialises this with the officials' actions on the same case.
+        instance = flow.lock(case)
+        case.refresh_from_db()
+        problem = withdrawal_problem(case, actor)
+        if problem:
+            raise ServiceError({"__all__": [problem]})
+        now = timezone.now()
+        meta = {"case": case.number}
+        for sub in case.subcases.exclude(status__in=FINAL_SUBCASE_STATES):
+            move(sub, SUBCASE, Action.WITHDRAW, actor=actor, meta=meta)
+        # The clocks stop with the matters they measure.
+        ClockPause.objects.filter(subcase__case=case, ended_at__isnull=True).update(ended_at=now)
+        # Nobody waits for an answer any more: the open correction notices are settled.
+        CorrectionNotice.objects.filter(subcase__case=case, resolved_at__isnull=True).update(
+            resolved_at=now
+        )
+        cancelled = list(WorkItem.objects.filter(case=case, status=WorkStatus.OPEN))
+        for work in cancelled:
+            move(
+                work,
+                WORK,
+                WorkAction.CANCEL,
+                actor=actor,
+                also={"closed_at": now, "closed_by": actor},
+                meta=meta,
+            )
+        flow.stop(instance)
+        move(
+            case,
+            CASE,
+            CaseAction.WITHDRAW,
+            actor=actor,
+            also={"lock_version": case.lock_version + 1},
+            audit_action="cases.withdraw",
+            meta={**meta, "work_items_cancelled": len(cancelled), "reason_given": bool(reason)},
+        )
+        CaseEvent.objects.create(case=case, actor=actor, action="withdrawn", note=reason, at=now)
+        notices.case_withdrawn(case, cancelled)
+    return case

@@ -1,10 +1,33 @@
-"""The sub-case's moves, and which work kind offers which action."""
+"""The allowed moves of cases, sub-cases and work items, and which step offers which action.
+
+Three literal tables (``tongban.core.transitions``), the only way their status fields change:
+
+- ``SUBCASE``: one department's matter, moved by the officials' actions, the applicant's
+  correction and the applicant's withdrawal (撤回申请). Actions that leave the matter where
+  it is (``forward``, ``transfer``) are listed as moves to the same state: the table says
+  from where they are allowed, and no status is written for them.
+- ``CASE``: the application as a whole. Its status is derived from its sub-cases
+  (``case_status_for``); each derived change is one of the listed moves, found with
+  ``CASE.action_to``, except withdrawal, which the applicant asks for.
+- ``WORK``: a step in someone's inbox, completed by whoever acts on it or cancelled when
+  the process no longer waits for it.
+
+``OFFERED`` is the separate gate: which actions each kind of work item offers at all.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext_lazy
 
+from tongban.core.transitions import Transitions
+
 from .models import (
+    FINAL_SUBCASE_STATES,
+    Case,
+    CaseStatus,
+    SubCase,
     SubCaseStatus,
     WorkItem,
     WorkKind,
@@ -13,6 +36,8 @@ from .models import (
 
 
 class Action:
+    """Actions on a sub-case (officials' actions, the applicant's correction, withdrawal)."""
+
     ACCEPT = "accept"
     NOT_ACCEPT = "not_accept"
     CORRECTION = "correction"
@@ -24,53 +49,22 @@ class Action:
     START_SPECIAL = "start_special"
     END_SPECIAL = "end_special"
     RESUBMIT = "resubmit"
+    WITHDRAW = "withdraw"
 
 
-#: (work kind, action) -> sub-case states it may start from and the state it leads to.
-TRANSITIONS: dict[tuple[str, str], tuple[frozenset[str], str | None]] = {
-    (WorkKind.ACCEPT, Action.ACCEPT): (
-        frozenset({SubCaseStatus.RECEIVED}),
-        SubCaseStatus.IN_REVIEW,
-    ),
-    (WorkKind.ACCEPT, Action.NOT_ACCEPT): (
-        frozenset({SubCaseStatus.RECEIVED}),
-        SubCaseStatus.NOT_ACCEPTED,
-    ),
-    (WorkKind.ACCEPT, Action.CORRECTION): (
-        frozenset({SubCaseStatus.RECEIVED}),
-        SubCaseStatus.CORRECTION_BEFORE,
-    ),
-    (WorkKind.ACCEPT, Action.TRANSFER): (frozenset({SubCaseStatus.RECEIVED}), None),
-    (WorkKind.REVIEW, Action.FORWARD): (frozenset({SubCaseStatus.IN_REVIEW}), None),
-    (WorkKind.REVIEW, Action.CORRECTION): (
-        frozenset({SubCaseStatus.IN_REVIEW}),
-        SubCaseStatus.CORRECTION,
-    ),
-    (WorkKind.REVIEW, Action.START_SPECIAL): (
-        frozenset({SubCaseStatus.IN_REVIEW}),
-        SubCaseStatus.SPECIAL,
-    ),
-    (WorkKind.REVIEW, Action.END_SPECIAL): (
-        frozenset({SubCaseStatus.SPECIAL}),
-        SubCaseStatus.IN_REVIEW,
-    ),
-    (WorkKind.DECIDE, Action.APPROVE): (
-        frozenset({SubCaseStatus.IN_REVIEW}),
-        SubCaseStatus.APPROVED,
-    ),
-    (WorkKind.DECIDE, Action.REJECT): (
-        frozenset({SubCaseStatus.IN_REVIEW}),
-        SubCaseStatus.REJECTED,
-    ),
-    (WorkKind.CORRECT, Action.RESUBMIT): (
-        frozenset({SubCaseStatus.CORRECTION_BEFORE, SubCaseStatus.CORRECTION}),
-        None,  # back to where the correction was asked: received or in review
-    ),
-}
+class CaseAction:
+    """Moves of the case as a whole: derived from its sub-cases, or the withdrawal."""
+
+    PROGRESS = "progress"
+    AWAIT_CORRECTION = "await_correction"
+    AWAIT_ACCEPTANCE = "await_acceptance"
+    COMPLETE = "complete"
+    WITHDRAW = "withdraw"
 
 
-#: Actions that do not complete the engine step (the work item stays open).
-IN_PLACE = frozenset({Action.TRANSFER, Action.START_SPECIAL, Action.END_SPECIAL})
+class WorkAction:
+    COMPLETE = "complete"
+    CANCEL = "cancel"
 
 
 ACTION_LABELS = {
@@ -85,15 +79,120 @@ ACTION_LABELS = {
     Action.START_SPECIAL: gettext_lazy("Start a special procedure"),
     Action.END_SPECIAL: gettext_lazy("End the special procedure"),
     Action.RESUBMIT: gettext_lazy("Resubmit"),
+    Action.WITHDRAW: gettext_lazy("Withdraw the application"),
 }
+
+_S = SubCaseStatus
+
+SUBCASE = Transitions(
+    SubCase,
+    {
+        (_S.RECEIVED, Action.ACCEPT): _S.IN_REVIEW,
+        (_S.RECEIVED, Action.NOT_ACCEPT): _S.NOT_ACCEPTED,
+        (_S.RECEIVED, Action.CORRECTION): _S.CORRECTION_BEFORE,
+        (_S.RECEIVED, Action.TRANSFER): _S.RECEIVED,
+        (_S.RECEIVED, Action.WITHDRAW): _S.WITHDRAWN,
+        (_S.CORRECTION_BEFORE, Action.RESUBMIT): _S.RECEIVED,
+        (_S.CORRECTION_BEFORE, Action.WITHDRAW): _S.WITHDRAWN,
+        (_S.IN_REVIEW, Action.FORWARD): _S.IN_REVIEW,
+        (_S.IN_REVIEW, Action.CORRECTION): _S.CORRECTION,
+        (_S.IN_REVIEW, Action.START_SPECIAL): _S.SPECIAL,
+        (_S.IN_REVIEW, Action.APPROVE): _S.APPROVED,
+        (_S.IN_REVIEW, Action.REJECT): _S.REJECTED,
+        (_S.IN_REVIEW, Action.WITHDRAW): _S.WITHDRAWN,
+        (_S.CORRECTION, Action.RESUBMIT): _S.IN_REVIEW,
+        (_S.CORRECTION, Action.WITHDRAW): _S.WITHDRAWN,
+        (_S.SPECIAL, Action.END_SPECIAL): _S.IN_REVIEW,
+        (_S.SPECIAL, Action.WITHDRAW): _S.WITHDRAWN,
+        # approved, rejected, not_accepted and withdrawn are final: nothing leaves them.
+    },
+    actions=ACTION_LABELS,
+)
+
+_C = CaseStatus
+
+CASE = Transitions(
+    Case,
+    {
+        (_C.SUBMITTED, CaseAction.PROGRESS): _C.IN_PROGRESS,
+        (_C.SUBMITTED, CaseAction.AWAIT_CORRECTION): _C.CORRECTION,
+        (_C.SUBMITTED, CaseAction.COMPLETE): _C.COMPLETED,
+        (_C.SUBMITTED, CaseAction.WITHDRAW): _C.WITHDRAWN,
+        (_C.IN_PROGRESS, CaseAction.AWAIT_CORRECTION): _C.CORRECTION,
+        (_C.IN_PROGRESS, CaseAction.COMPLETE): _C.COMPLETED,
+        (_C.IN_PROGRESS, CaseAction.WITHDRAW): _C.WITHDRAWN,
+        (_C.CORRECTION, CaseAction.PROGRESS): _C.IN_PROGRESS,
+        (_C.CORRECTION, CaseAction.AWAIT_ACCEPTANCE): _C.SUBMITTED,
+        (_C.CORRECTION, CaseAction.WITHDRAW): _C.WITHDRAWN,
+        # completed and withdrawn are final.
+    },
+    actions={
+        CaseAction.PROGRESS: gettext_lazy("Handling started"),
+        CaseAction.AWAIT_CORRECTION: gettext_lazy("Wait for the applicant's correction"),
+        CaseAction.AWAIT_ACCEPTANCE: gettext_lazy("Back to acceptance"),
+        CaseAction.COMPLETE: gettext_lazy("Complete"),
+        CaseAction.WITHDRAW: gettext_lazy("Withdraw the application"),
+    },
+)
+
+WORK = Transitions(
+    WorkItem,
+    {
+        (WorkStatus.OPEN, WorkAction.COMPLETE): WorkStatus.DONE,
+        (WorkStatus.OPEN, WorkAction.CANCEL): WorkStatus.CANCELLED,
+    },
+    actions={
+        WorkAction.COMPLETE: gettext_lazy("Complete the step"),
+        WorkAction.CANCEL: gettext_lazy("Cancel the step"),
+    },
+)
+
+#: The gate: which actions each kind of work item offers (``SUBCASE`` says from which
+#: states). A correction asked at acceptance and one asked in review are the same action;
+#: the sub-case's state tells them apart.
+OFFERED: dict[str, tuple[str, ...]] = {
+    WorkKind.ACCEPT: (Action.ACCEPT, Action.NOT_ACCEPT, Action.CORRECTION, Action.TRANSFER),
+    WorkKind.REVIEW: (Action.FORWARD, Action.CORRECTION, Action.START_SPECIAL, Action.END_SPECIAL),
+    WorkKind.DECIDE: (Action.APPROVE, Action.REJECT),
+    WorkKind.CORRECT: (Action.RESUBMIT,),
+}
+
+#: Actions that do not complete the engine step (the work item stays open).
+IN_PLACE = frozenset({Action.TRANSFER, Action.START_SPECIAL, Action.END_SPECIAL})
+
+#: A department has decided: the applicant can no longer withdraw.
+DECIDED_SUBCASE_STATES = frozenset({_S.APPROVED, _S.REJECTED, _S.NOT_ACCEPTED})
+
+
+def offers(kind: str, action: str, status: str) -> str | None:
+    """Where ``action`` on a work item of ``kind`` takes a sub-case in ``status``; ``None``
+    when the step does not offer it or the sub-case's state does not allow it."""
+    if action not in OFFERED.get(kind, ()):
+        return None
+    return SUBCASE.target(status, action)
 
 
 def allowed_actions(work: WorkItem) -> list[str]:
+    """The actions a person may take on ``work`` now (none once it is closed)."""
     if work.status != WorkStatus.OPEN or work.subcase is None:
         return []
     status = work.subcase.status
-    return [
-        action
-        for (kind, action), (sources, _target) in TRANSITIONS.items()
-        if kind == work.kind and status in sources
-    ]
+    return [a for a in OFFERED.get(work.kind, ()) if SUBCASE.target(status, a) is not None]
+
+
+def case_status_for(statuses: Iterable[str]) -> str:
+    """The case status its sub-cases' statuses add up to.
+
+    Every matter withdrawn: withdrawn; every matter final: completed; any waiting for a
+    correction: correction; any past receipt: in progress; else submitted.
+    """
+    states = [str(s) for s in statuses]
+    if states and all(s == _S.WITHDRAWN for s in states):
+        return _C.WITHDRAWN
+    if all(s in FINAL_SUBCASE_STATES for s in states):
+        return _C.COMPLETED
+    if any(s in {_S.CORRECTION, _S.CORRECTION_BEFORE} for s in states):
+        return _C.CORRECTION
+    if any(s != _S.RECEIVED for s in states):
+        return _C.IN_PROGRESS
+    return _C.SUBMITTED

@@ -8,6 +8,7 @@ urlpatterns = [
     path("apply/<str:kind>/<str:code>/", views.apply, name="apply"),
     path("me/cases/", views.my_cases, name="my_cases"),
     path("me/cases/<str:number>/", views.my_case, name="my_case"),
+    path("me/cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("cases/<str:number>/receipt.pdf", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
     path("materials/<int:pk>/", views.material, name="material"),

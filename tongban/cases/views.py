@@ -36,7 +36,7 @@ from . import (
     services,
     transitions,
 )
-from .forms import ActionForm, ApplicationDjangoForm, StatusLookupForm
+from .forms import ActionForm, ApplicationDjangoForm, StatusLookupForm, WithdrawForm
 from .models import (
     Case,
     CaseEvent,
@@ -174,13 +174,12 @@ def _case_context(case: Case, *, public_only: bool) -> dict[str, Any]:
     events = CaseEvent.objects.filter(case=case).select_related("subcase__item", "actor")
     if public_only:
         events = events.filter(public=True)
+    corrections = CorrectionNotice.objects.filter(subcase__case=case, resolved_at__isnull=True)
     return {
         "case": case,
         "subcases": subs,
         "events": events,
-        "open_corrections": CorrectionNotice.objects.filter(
-            subcase__case=case, resolved_at__isnull=True
-        ).select_related("subcase__item", "subcase__department"),
+        "open_corrections": corrections.select_related("subcase__item", "subcase__department"),
     }
 
 
@@ -220,9 +219,29 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             "materials": _materials_context(target, materials.current_materials(case=case))
             if target
             else [],
+            "may_withdraw": services.withdrawal_problem(case, user) is None,
         }
     )
     return render(request, "cases/my_case.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """Withdraw an application (撤回申请): a confirmation page with an optional reason."""
+    user = _user(request)
+    case = get_object_or_404(Case, number=number, applicant=user)
+    problem = services.withdrawal_problem(case, user)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and problem is None and form.is_valid():
+        try:
+            services.withdraw(case, actor=user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(request, _("Your application was withdrawn."))
+            return redirect("cases:my_case", number=case.number)
+    return render(request, "cases/withdraw.html", {"case": case, "form": form, "problem": problem})
 
 
 def _display_data(
@@ -340,7 +359,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not departments:
         raise Http404
     today = timezone.localdate()
-    soon = calc.add_working_days(today, 2).date
+    soon = calc.Clock(timezone.now(), 2).due().date  # due soon: within 2 working days
     base = queries.inbox(user)
     filters = {
         "all": Q(),
@@ -357,9 +376,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         view = "all"
     rows = base.filter(filters[view]).distinct().order_by("due_on", "opened_at")
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    calendar = calc.current_calendar()  # one snapshot for the page, not one read per row
     for work in page.object_list:
         if work.due_on and work.due_on > today:
-            work.remaining = calc.working_days_between(today, work.due_on)
+            clock = calc.Clock.until(timezone.now(), work.due_on, calendar=calendar)
+            work.remaining = clock.read(calendar=calendar).remaining
     return render(
         request,
         "cases/inbox.html",

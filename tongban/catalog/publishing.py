@@ -14,7 +14,7 @@ from django.db import transaction
 from tongban.catalog import quality
 from tongban.catalog.io.json_format import ITEM_PREFETCH, item_to_dict
 from tongban.catalog.models import ItemStatus, ServiceItem
-from tongban.core.audit import record_audit
+from tongban.catalog.transitions import Action, move_item
 
 
 def publish_problems(item: ServiceItem) -> list[tuple[str, str]]:
@@ -31,11 +31,10 @@ def publish_problems(item: ServiceItem) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def unpublish_invalid(item: ServiceItem, *, actor: Any) -> None:
-    """Put a published item that breaks the publishing rules back to draft (audited)."""
-    updated = ServiceItem.objects.filter(pk=item.pk, status=ItemStatus.PUBLISHED).update(
-        status=ItemStatus.DRAFT
-    )
-    if updated:
-        item.status = ItemStatus.DRAFT
-        record_audit(actor, "catalog.item.unpublish_invalid", item,
-                     meta={"implementation_code": item.implementation_code})  # fmt: skip
+    """Put a published item that breaks the publishing rules back to draft (a guarded move,
+    audited as ``catalog.item.unpublish_invalid``). An item no longer published is left
+    alone; raises ``ServiceError`` if someone else moves it at the same moment."""
+    item.refresh_from_db(fields=["status"])
+    if item.status != ItemStatus.PUBLISHED:
+        return
+    move_item(item, Action.REDRAFT, actor=actor, audit_action="catalog.item.unpublish_invalid")

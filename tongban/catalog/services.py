@@ -62,6 +62,13 @@ from tongban.catalog.models import (
 from tongban.catalog.quality import Finding
 from tongban.catalog.queries import assurance_gap as assurance_gap  # re-exported for callers
 from tongban.catalog.tasks import run_catalog_import
+from tongban.catalog.transitions import (
+    Action,
+    move_bundle,
+    move_item,
+    set_bundle_status,
+    set_item_status,
+)
 from tongban.core.audit import record_audit
 from tongban.core.classification import can_see, clearance_of, level_label
 from tongban.core.errors import NON_FIELD, ServiceError
@@ -149,6 +156,8 @@ def save_item(data: Mapping[str, Any], *, actor: Any) -> SaveResult:
         item,
         meta={"implementation_code": code, "fields": _changed_fields(before, clean)},
     )
+    # A new item starts as a draft; the status the record asks for is a guarded move.
+    set_item_status(item, clean["status"], actor=actor)
     reindex_after_commit([item.pk])
     return SaveResult(item, created=created, changed=True, warnings=warning_findings)
 
@@ -158,7 +167,8 @@ def publish_item(item: ServiceItem, *, actor: Any) -> list[Finding]:
     """Publish an item on the portal.
 
     Raises ``CatalogValidationError`` when a guide element is missing or a quality rule
-    set to error fails. Returns the quality warnings.
+    set to error fails, ``ServiceError`` when someone else moved it meanwhile. Returns the
+    quality warnings. Publishing a published item changes nothing.
     """
     item = (
         ServiceItem.objects.select_related("department")
@@ -171,11 +181,7 @@ def publish_item(item: ServiceItem, *, actor: Any) -> list[Finding]:
     if blockers:
         raise CatalogValidationError([(f.field, str(f.message)) for f in blockers])
     if item.status != ItemStatus.PUBLISHED:
-        item.status = ItemStatus.PUBLISHED
-        item.published_at = timezone.now()
-        item.save(update_fields=["status", "published_at", "updated_at"])
-        record_audit(actor, "catalog.item.publish", item,
-                     meta={"implementation_code": item.implementation_code})  # fmt: skip
+        move_item(item, Action.PUBLISH, actor=actor)
     return [f for f in findings if not f.is_error]
 
 
@@ -183,14 +189,14 @@ def publish_item(item: ServiceItem, *, actor: Any) -> list[Finding]:
 def withdraw_item(item: ServiceItem, *, actor: Any) -> ServiceItem:
     """Take an item off the portal.
 
-    Raises ``CatalogValidationError`` while a published bundle still lists it.
+    Raises ``CatalogValidationError`` while a published bundle still lists it,
+    ``ServiceError`` when someone else moved it meanwhile. Withdrawing a withdrawn item
+    changes nothing.
     """
     _listed_item_check(item.implementation_code, ItemStatus.WITHDRAWN)
+    item.refresh_from_db(fields=["status"])
     if item.status != ItemStatus.WITHDRAWN:
-        item.status = ItemStatus.WITHDRAWN
-        item.save(update_fields=["status", "updated_at"])
-        record_audit(actor, "catalog.item.withdraw", item,
-                     meta={"implementation_code": item.implementation_code})  # fmt: skip
+        move_item(item, Action.WITHDRAW, actor=actor)
     return item
 
 
@@ -217,12 +223,14 @@ def save_bundle(data: Mapping[str, Any], *, actor: Any) -> BundleSaveResult:
         bundle,
         meta={"code": bundle.code, "fields": _changed_fields(before, clean)},
     )
+    set_bundle_status(bundle, clean["status"], actor=actor)
     return BundleSaveResult(bundle, created, True)
 
 
 @transaction.atomic
 def publish_bundle(bundle: Bundle, *, actor: Any) -> Bundle:
-    """Publish a bundle. Raises ``CatalogValidationError`` if a member is not published."""
+    """Publish a bundle. Raises ``CatalogValidationError`` if a member is not published,
+    ``ServiceError`` when someone else moved it meanwhile."""
     members = list(bundle.memberships.values_list("item__implementation_code", "item__status"))
     if not members:
         raise CatalogValidationError([("members", str(_("A bundle needs at least one "
@@ -230,20 +238,19 @@ def publish_bundle(bundle: Bundle, *, actor: Any) -> Bundle:
     problems = member_problems(ItemStatus.PUBLISHED, [c for c, _s in members], dict(members))
     if problems:
         raise CatalogValidationError(_field_messages(problems))
+    bundle.refresh_from_db(fields=["status"])
     if bundle.status != ItemStatus.PUBLISHED:
-        bundle.status = ItemStatus.PUBLISHED
-        bundle.save(update_fields=["status", "updated_at"])
-        record_audit(actor, "catalog.bundle.publish", bundle, meta={"code": bundle.code})
+        move_bundle(bundle, Action.PUBLISH, actor=actor)
     return bundle
 
 
 @transaction.atomic
 def withdraw_bundle(bundle: Bundle, *, actor: Any) -> Bundle:
-    """Take a bundle off the portal (its member items stay as they are)."""
+    """Take a bundle off the portal (its member items stay as they are). Raises
+    ``ServiceError`` when someone else moved it meanwhile."""
+    bundle.refresh_from_db(fields=["status"])
     if bundle.status != ItemStatus.WITHDRAWN:
-        bundle.status = ItemStatus.WITHDRAWN
-        bundle.save(update_fields=["status", "updated_at"])
-        record_audit(actor, "catalog.bundle.withdraw", bundle, meta={"code": bundle.code})
+        move_bundle(bundle, Action.WITHDRAW, actor=actor)
     return bundle
 
 

@@ -28,9 +28,9 @@ from tongban.accounts.models import (
     Organisation,
     OrganisationMember,
     Role,
-    RoleAssignment,
     User,
 )
+from tongban.accounts.queries import departments_where, holds_role
 from tongban.cases.models import DataElement, DataType, SubCase, SubCaseStatus
 from tongban.cases.sealed import case_data
 from tongban.core.audit import record_audit
@@ -41,18 +41,22 @@ from tongban.core.crypto.suites import get_suite, suite_for_signature_alg
 from tongban.core.errors import ServiceError
 from tongban.core.identifiers import (
     USCC_ALPHABET,
+    complete_uscc,
     mask_phone,
     mask_resident_id,
-    uscc_check_char,
+    mod_37_36_check_char,
     validate_resident_id,
     validate_uscc,
 )
 from tongban.core.models import ClassificationLevel, KeyPurpose
+from tongban.core.transitions import move
 from tongban.notify import services as notify
 from tongban.org.models import Department
 
 from . import payload as pl
-from .models import HolderKind, ItemLicence, Licence, LicenceStatus, LicenceType
+from .models import HolderKind, ItemLicence, Licence, LicenceType
+from .transitions import LICENCE
+from .transitions import Action as LicenceAction
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +72,7 @@ MAX_REASON = 1000
 def check_char(body: str) -> str:
     """ISO 7064 MOD 37,36 check character of ``body`` (digits and capital letters):
     catches every single wrong character and most swaps of neighbours."""
-    product = 36
-    for ch in body:
-        total = (product + ALPHABET36.index(ch)) % 36 or 36
-        product = (total * 2) % 37
-    return ALPHABET36[(1 - product) % 36]
+    return mod_37_36_check_char(body)
 
 
 def department_part(department: Department) -> str:
@@ -104,15 +104,8 @@ def _next_number(licence_type: LicenceType, department: Department, year: int) -
 def new_uscc(region_code: str, kind: str = "91") -> str:
     """A credit code as the market regulator assigns it (``91`` enterprise, ``92``
     individual business), with a random organisation code and both check characters."""
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    body = "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
-    total = sum(ALPHABET36.index(c) * w for c, w in zip(body, weights, strict=True))
-    check = 11 - total % 11
-    org = body + {10: "X", 11: "0"}.get(check, str(check))
-    first17 = f"{kind}{(region_code + '000000')[:6]}{org}"
-    if any(c not in USCC_ALPHABET for c in first17):  # pragma: no cover - X is in the alphabet
-        return new_uscc(region_code, kind)
-    return first17 + uscc_check_char(first17)
+    body = "".join(secrets.choice(USCC_ALPHABET) for _ in range(8))
+    return complete_uscc(kind, (region_code + "000000")[:6], body)
 
 
 # --- face values ------------------------------------------------------------------------
@@ -463,8 +456,7 @@ def _tell_holder(licence: Licence, applicant: User) -> None:
 def _require_department_role(actor: Any, department: Department, *roles: str) -> None:
     if not isinstance(actor, User) or not actor.is_authenticated:
         raise PermissionDenied(_("Sign in as an official of the issuing department."))
-    held = RoleAssignment.objects.filter(user=actor, department=department, role__in=roles)
-    if not held.exists():
+    if not holds_role(actor, roles, department):
         raise PermissionDenied(
             _("Only an official of %(department)s with the right role may do this.")
             % {"department": department.name}
@@ -526,11 +518,20 @@ def issue_legacy(
 # --- status changes ---------------------------------------------------------------------
 
 STATUS_ROLES = (Role.DEPARTMENT_LEADER,)
+# The audit trail has named these moves in the past tense from the start.
+STATUS_AUDIT = {
+    LicenceAction.SUSPEND: "licences.licence.suspended",
+    LicenceAction.REINSTATE: "licences.licence.reinstated",
+    LicenceAction.REVOKE: "licences.licence.revoked",
+}
 
 
-def _change_status(
-    licence: Licence, new: str, reason: str, actor: User, allowed_from: tuple[str, ...], action: str
-) -> Licence:
+def _change_status(licence: Licence, action: str, reason: str, actor: User) -> Licence:
+    """Move ``licence`` by ``action`` (``transitions.LICENCE``), recording the reason.
+
+    Raises ``PermissionDenied`` unless ``actor`` leads the issuing department, and
+    ``ServiceError`` without a reason or when the licence's state does not allow the move.
+    """
     _require_department_role(actor, licence.department, *STATUS_ROLES)
     reason = (reason or "").strip()
     if not reason:
@@ -538,52 +539,38 @@ def _change_status(
     if len(reason) > MAX_REASON:
         raise ServiceError({"reason": [_("The reason is too long (at most 1000 characters).")]})
     with transaction.atomic():
+        # Move the stored row, not the caller's copy, which may be stale.
         row = Licence.objects.select_for_update().get(pk=licence.pk)
-        if row.status not in allowed_from:
-            raise ServiceError(
-                {
-                    "status": [
-                        _("The licence is %(status)s: this change is not possible.")
-                        % {"status": LicenceStatus(row.status).label}
-                    ]
-                }
-            )
-        before = row.status
-        row.status, row.status_reason = new, reason
-        row.status_changed_at, row.status_changed_by = timezone.now(), actor
-        row.save(
-            update_fields=["status", "status_reason", "status_changed_at", "status_changed_by"]
-        )
-        record_audit(
-            actor,
-            f"licences.licence.{action}",
+        move(
             row,
-            meta={"number": row.number, "from": before, "to": new, "reason_given": True},
+            LICENCE,
+            action,
+            actor=actor,
+            note=reason,
+            also={
+                "status_reason": reason,
+                "status_changed_at": timezone.now(),
+                "status_changed_by": actor,
+            },
+            audit_action=STATUS_AUDIT[action],
+            meta={"number": row.number, "reason_given": True},
         )
     return row
 
 
 def suspend(licence: Licence, reason: str, *, actor: User) -> Licence:
-    return _change_status(
-        licence, LicenceStatus.SUSPENDED, reason, actor, (LicenceStatus.VALID,), "suspended"
-    )
+    """Suspend a valid licence (暂停); see ``_change_status`` for what it raises."""
+    return _change_status(licence, LicenceAction.SUSPEND, reason, actor)
 
 
 def reinstate(licence: Licence, reason: str, *, actor: User) -> Licence:
-    return _change_status(
-        licence, LicenceStatus.VALID, reason, actor, (LicenceStatus.SUSPENDED,), "reinstated"
-    )
+    """Put a suspended licence back in force; see ``_change_status`` for what it raises."""
+    return _change_status(licence, LicenceAction.REINSTATE, reason, actor)
 
 
 def revoke(licence: Licence, reason: str, *, actor: User) -> Licence:
-    return _change_status(
-        licence,
-        LicenceStatus.REVOKED,
-        reason,
-        actor,
-        (LicenceStatus.VALID, LicenceStatus.SUSPENDED),
-        "revoked",
-    )
+    """Revoke a valid or suspended licence (撤销, final); see ``_change_status``."""
+    return _change_status(licence, LicenceAction.REVOKE, reason, actor)
 
 
 # --- verifying --------------------------------------------------------------------------
@@ -735,7 +722,4 @@ def open_share_token(token: str, *, max_age: int | None = None) -> Licence:
 
 
 def official_departments(user: User, *roles: str) -> list[Department]:
-    rows = RoleAssignment.objects.filter(user=user, department__isnull=False)
-    if roles:
-        rows = rows.filter(role__in=roles)
-    return list(Department.objects.filter(pk__in=rows.values("department_id")).order_by("code"))
+    return list(departments_where(user, roles or None))

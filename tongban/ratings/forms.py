@@ -5,24 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-from tongban.core.errors import put_errors
 
 from .models import Level, Step, Tag
 
 LEVEL_CHOICES = [(str(value), label) for value, label in Level.choices]
 
 
-class ServiceErrorsMixin:
-    """Put a ``ServiceError``'s messages on the fields they name (else on the form)."""
-
-    def put_errors(self, exc: ValidationError) -> None:
-        put_errors(self, exc)
-
-
-class RatingForm(ServiceErrorsMixin, forms.Form):
+class RatingForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Overall, how satisfied are you?"),
         choices=LEVEL_CHOICES,
@@ -71,7 +61,7 @@ class RatingForm(ServiceErrorsMixin, forms.Form):
         return [self[name] for name in self.INDICATORS]
 
 
-class FollowUpForm(ServiceErrorsMixin, forms.Form):
+class FollowUpForm(forms.Form):
     level = forms.ChoiceField(
         label=_("How satisfied are you now?"),
         choices=LEVEL_CHOICES,
@@ -87,7 +77,7 @@ class FollowUpForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class TicketForm(ServiceErrorsMixin, forms.Form):
+class TicketForm(forms.Form):
     ACTIONS = ("call_back", "fix", "reply", "close")
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
@@ -119,7 +109,7 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class AppealForm(ServiceErrorsMixin, forms.Form):
+class AppealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why should this rating be excluded?"),
         help_text=_(
@@ -131,7 +121,7 @@ class AppealForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class DecisionForm(ServiceErrorsMixin, forms.Form):
+class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Your decision"),
         choices=[

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongban.accounts.models import Role, RoleAssignment, User
+from tongban.accounts.models import Role, User
+from tongban.accounts.queries import departments_where, holds_role
 from tongban.cases.models import (
     Case,
     CaseStatus,
@@ -32,6 +33,7 @@ from tongban.core.alerts import Severity, raise_alert
 from tongban.core.audit import record_audit
 from tongban.core.errors import ServiceError
 from tongban.core.observability.logs import redact
+from tongban.core.transitions import move
 from tongban.notify import services as notify
 from tongban.notify.models import Channel
 from tongban.org.models import Department
@@ -48,8 +50,8 @@ from .models import (
     Rectification,
     Step,
     Tag,
-    TicketStatus,
 )
+from .transitions import APPEAL, TICKET, AppealAction, TicketAction
 
 #: Working days a department has to call back, fix and reply (setting overrides).
 DEFAULT_FIX_DAYS = 15
@@ -85,10 +87,7 @@ def office_departments(user: Any) -> list[Department]:
     """Departments whose rectification tickets ``user`` handles (clerk, reviewer, leader)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    ids = RoleAssignment.objects.filter(user=user, role__in=OFFICE_ROLES).values_list(
-        "department_id", flat=True
-    )
-    return list(Department.objects.filter(pk__in=ids).order_by("code"))
+    return list(departments_where(user, OFFICE_ROLES))
 
 
 def can_handle(user: Any, department_id: int) -> bool:
@@ -102,7 +101,7 @@ def can_administer(user: Any) -> bool:
         return False
     if user.has_perm("ratings.decide_appeal"):
         return True
-    return RoleAssignment.objects.filter(user=user, role=Role.SYSTEM_ADMIN).exists()
+    return holds_role(user, Role.SYSTEM_ADMIN)
 
 
 # --- what can be rated --------------------------------------------------------------------
@@ -290,7 +289,7 @@ def rate(case: Case, data: RatingInput, *, actor: User, now: dt.datetime | None 
 
 
 def _open_ticket(rating: Rating, now: dt.datetime) -> Rectification:
-    due = calc.add_working_days(calc.local_date(now), fix_days())
+    due = calc.Clock(now, fix_days()).due(now)
     ticket = Rectification.objects.create(
         rating=rating,
         department=rating.department,
@@ -369,34 +368,36 @@ def _locked_ticket(ticket: Rectification, actor: User, version: int | None) -> R
     return current
 
 
-def _status_after(ticket: Rectification) -> str:
-    if ticket.closed_at:
-        return TicketStatus.CLOSED
-    if ticket.replied_at:
-        return TicketStatus.REPLIED
-    if ticket.escalated_at:
-        return TicketStatus.ESCALATED
-    if ticket.fixed_at:
-        return TicketStatus.FIXED
-    if ticket.called_back_at:
-        return TicketStatus.CALLED_BACK
-    return TicketStatus.OPEN
+def _move_ticket(
+    ticket: Rectification,
+    actor: User | None,
+    action: str,
+    fields: dict[str, Any],
+    *,
+    meta: dict[str, Any] | None = None,
+    audit_action: str = "",
+) -> None:
+    """Move ``ticket`` by ``action`` (``transitions.TICKET``), writing ``fields`` with it.
 
-
-def _save_ticket(ticket: Rectification, actor: User, action: str, fields: list[str]) -> None:
-    ticket.status = _status_after(ticket)
+    The version is bumped first with a compare-and-set: an escalated ticket stays escalated
+    through the call-back and the fix, so the status alone cannot tell two writers apart.
+    Raises ``ServiceError`` when someone else changed the ticket or the move is refused.
+    """
     old_version = ticket.lock_version
-    ticket.lock_version = old_version + 1
-    updated = Rectification.objects.filter(pk=ticket.pk, lock_version=old_version).update(
-        **{name: getattr(ticket, name) for name in [*fields, "status", "lock_version"]}
+    bumped = Rectification.objects.filter(pk=ticket.pk, lock_version=old_version).update(
+        lock_version=old_version + 1
     )
-    if not updated:  # pragma: no cover - the row is locked above
+    if not bumped:
         raise _error("ticket", _("Someone else changed this ticket. Look again."))
-    record_audit(
-        actor,
-        f"ratings.{action}",
+    ticket.lock_version = old_version + 1
+    move(
         ticket,
-        meta={"fields": fields, "status": ticket.status, "rating": ticket.rating_id},
+        TICKET,
+        action,
+        actor=actor,
+        also=fields,
+        meta=meta or {"fields": list(fields), "rating": ticket.rating_id},
+        audit_action=audit_action or f"ratings.{action}",
     )
 
 
@@ -411,10 +412,9 @@ def record_call_back(
     text = _text(note, "call_back_note", MAX_NOTE)
     if not text:
         raise _error("call_back_note", _("Write down what the rater said on the call."))
-    ticket.called_back_at, ticket.called_back_by, ticket.call_back_note = (
-        timezone.now(), actor, text,
-    )  # fmt: skip
-    _save_ticket(ticket, actor, "call_back", ["called_back_at", "called_back_by", "call_back_note"])
+    _move_ticket(ticket, actor, TicketAction.CALL_BACK, {
+        "called_back_at": timezone.now(), "called_back_by": actor, "call_back_note": text,
+    })  # fmt: skip
     return ticket
 
 
@@ -437,10 +437,9 @@ def record_fix(
         errors["fix"] = [_("Write down what was fixed, or why it cannot be changed.")]
     if errors:
         raise ServiceError(errors)
-    ticket.finding, ticket.fix, ticket.fixed_at, ticket.fixed_by = (
-        found, done, timezone.now(), actor,
-    )  # fmt: skip
-    _save_ticket(ticket, actor, "fix", ["finding", "fix", "fixed_at", "fixed_by"])
+    _move_ticket(ticket, actor, TicketAction.FIX, {
+        "finding": found, "fix": done, "fixed_at": timezone.now(), "fixed_by": actor,
+    })  # fmt: skip
     return ticket
 
 
@@ -457,8 +456,8 @@ def send_reply(
     text = _text(reply, "reply", MAX_NOTE)
     if not text:
         raise _error("reply", _("Write the reply to the rater."))
-    ticket.reply, ticket.replied_at, ticket.replied_by = text, timezone.now(), actor
-    _save_ticket(ticket, actor, "reply", ["reply", "replied_at", "replied_by"])
+    _move_ticket(ticket, actor, TicketAction.REPLY,
+                 {"reply": text, "replied_at": timezone.now(), "replied_by": actor})  # fmt: skip
     rating = ticket.rating
     notify.send(
         rating.rater,
@@ -486,8 +485,7 @@ def close_ticket(
     ticket = _locked_ticket(ticket, actor, version)
     if not ticket.replied_at:
         raise _error("ticket", _("Reply to the rater before closing the ticket."))
-    ticket.closed_at = timezone.now()
-    _save_ticket(ticket, actor, "close", ["closed_at"])
+    _move_ticket(ticket, actor, TicketAction.CLOSE, {"closed_at": timezone.now()})
     return ticket
 
 
@@ -508,37 +506,52 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
         due_on__lt=today,
     ).select_related("rating__case")
     escalated: list[int] = []
-    for ticket in candidates.iterator(chunk_size=500):
-        with transaction.atomic():
-            changed = Rectification.objects.filter(
-                pk=ticket.pk, escalated_at__isnull=True, replied_at__isnull=True
-            ).update(
-                escalated_at=now,
-                status=TicketStatus.ESCALATED,
-                lock_version=ticket.lock_version + 1,
-            )
-            if not changed:
-                continue  # another worker escalated it, or it was answered meanwhile
-            record_audit(
-                None,
-                "ratings.escalate",
-                ticket,
-                meta={"department": ticket.department_id, "due": str(ticket.due_on)},
-            )
-            raise_alert(
-                "ratings.overdue",
-                audience=Role.DEPARTMENT_LEADER,
-                department_id=ticket.department_id,
-                message=gettext_lazy(
-                    "The bad rating of case %(number)s was due to be fixed and answered by "
-                    "%(due)s and is overdue. It was escalated to you."
-                ),
-                params={"number": ticket.rating.case.number, "due": ticket.due_on.isoformat()},
-                severity=Severity.WARNING,
-                link=reverse("ratings:ticket", args=[ticket.pk]),
-            )
-            escalated.append(ticket.pk)
+    for candidate in candidates.iterator(chunk_size=500):
+        try:
+            with transaction.atomic():
+                ticket = _escalate(candidate, now)
+                if ticket is None:
+                    continue  # another worker escalated it, or it was answered meanwhile
+                raise_alert(
+                    "ratings.overdue",
+                    audience=Role.DEPARTMENT_LEADER,
+                    department_id=ticket.department_id,
+                    message=gettext_lazy(
+                        "The bad rating of case %(number)s was due to be fixed and answered by "
+                        "%(due)s and is overdue. It was escalated to you."
+                    ),
+                    params={"number": ticket.rating.case.number, "due": ticket.due_on.isoformat()},
+                    severity=Severity.WARNING,
+                    link=reverse("ratings:ticket", args=[ticket.pk]),
+                )
+                escalated.append(ticket.pk)
+        except ServiceError:
+            continue  # moved by someone else between the read and the move
     return escalated
+
+
+def _escalate(candidate: Rectification, now: dt.datetime) -> Rectification | None:
+    """Escalate the ticket if it is still unanswered (read again, moved with a check)."""
+    ticket = (
+        Rectification.objects.filter(
+            pk=candidate.pk,
+            escalated_at__isnull=True,
+            replied_at__isnull=True,
+            closed_at__isnull=True,
+        )
+        .select_related("rating__case")
+        .first()
+    )
+    if ticket is None:
+        return None
+    _move_ticket(
+        ticket,
+        None,
+        TicketAction.ESCALATE,
+        {"escalated_at": now},
+        meta={"department": ticket.department_id, "due": str(ticket.due_on)},
+    )
+    return ticket
 
 
 # --- appeals (申诉复核) ------------------------------------------------------------------
@@ -592,24 +605,33 @@ def decide_appeal(appeal: Appeal, *, actor: User, accept: bool, note: str) -> Ap
     if not text:
         raise _error("decision_note", _("Give the reason for the decision."))
     now = timezone.now()
-    status = AppealStatus.ACCEPTED if accept else AppealStatus.REFUSED
-    changed = Appeal.objects.filter(pk=appeal.pk, status=AppealStatus.PENDING).update(
-        status=status, decided_by=actor, decided_at=now, decision_note=text
-    )
-    if not changed:
+    current = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if current.status != AppealStatus.PENDING:
         raise _error("appeal", _("This appeal has already been decided."))
-    appeal.refresh_from_db()
-    if accept:
-        Rating.objects.filter(pk=appeal.rating_id).update(excluded=True)
-        Rectification.objects.filter(rating_id=appeal.rating_id, closed_at__isnull=True).update(
-            closed_at=now, status=TicketStatus.CLOSED
-        )
-    record_audit(
-        actor,
-        "ratings.appeal_decided",
-        appeal,
-        meta={"rating": appeal.rating_id, "accepted": accept},
+    move(
+        current,
+        APPEAL,
+        AppealAction.ACCEPT if accept else AppealAction.REFUSE,
+        actor=actor,
+        note=text,
+        also={"decided_by": actor, "decided_at": now, "decision_note": text},
+        meta={"rating": current.rating_id, "accepted": accept},
+        audit_action="ratings.appeal_decided",
     )
+    if accept:
+        Rating.objects.filter(pk=current.rating_id).update(excluded=True)
+        for ticket in Rectification.objects.filter(
+            rating_id=current.rating_id, closed_at__isnull=True
+        ):
+            _move_ticket(
+                ticket,
+                actor,
+                TicketAction.EXCLUDE,
+                {"closed_at": now},
+                meta={"rating": current.rating_id, "appeal": current.pk},
+                audit_action="ratings.ticket_excluded",
+            )
+    appeal.refresh_from_db()
     return appeal
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.accounts.models import User
 from tongban.cases.models import Case, SubCase
 from tongban.core.audit import record_audit
+from tongban.core.errors import put_errors
 
 from . import queries, services
 from .forms import AppealForm, DecisionForm, FollowUpForm, RatingForm, TicketForm
@@ -118,7 +119,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
                 actor=user,
             )
         except ValidationError as exc:
-            form.put_errors(exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("Thank you. Your rating was recorded."))
             return redirect("ratings:thanks", number=case.number)
@@ -174,7 +175,7 @@ def follow_up(request: HttpRequest, number: str, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            form.put_errors(exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("Thank you. Your follow-up was recorded."))
             return redirect("ratings:thanks", number=case.number)
@@ -269,7 +270,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             TICKET_ACTIONS[data["action"]](row, user, data, data["version"])
         except ValidationError as exc:
-            form.put_errors(exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("ratings:ticket", pk=row.pk)
@@ -303,7 +304,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
                 row.rating, actor=_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            form.put_errors(exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("Your appeal was sent to the administrators."))
             return redirect("ratings:ticket", pk=row.pk)
@@ -356,7 +357,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["decision_note"],
             )
         except ValidationError as exc:
-            form.put_errors(exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("ratings:appeals")

@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core import generations
 from tongban.core.audit import record_audit
 from tongban.core.errors import ServiceError
+from tongban.core.transitions import move
 from tongban.workdays import calc
 from tongban.workdays.models import CalendarYear, DayKind, SpecialDay, YearSource, YearStatus
+from tongban.workdays.transitions import YEAR, Action
 
 #: Years an administrator may enter (the package covers 2004–2026).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -79,16 +81,22 @@ def _counts(year: int) -> dict[str, int]:
 def _open_for_edit(year: int, actor: Any, reason: str) -> CalendarYear:
     """The year, locked, as a draft entered by an administrator (re-opened if confirmed)."""
     calendar_year, _created = CalendarYear.objects.select_for_update().get_or_create(year=year)
-    if calendar_year.status != YearStatus.DRAFT or calendar_year.source != YearSource.ADMIN:
-        previous = calendar_year.status
-        calendar_year.status = YearStatus.DRAFT
-        calendar_year.source = YearSource.ADMIN
-        calendar_year.confirmed_by = None
-        calendar_year.confirmed_at = None
-        calendar_year.save()
-        if previous == YearStatus.OFFICIAL:
-            record_audit(actor, "workdays.year_reopened", calendar_year,
-                         meta={"year": year, "reason": reason})  # fmt: skip
+    if calendar_year.status == YearStatus.DRAFT:
+        if calendar_year.source != YearSource.ADMIN:
+            CalendarYear.objects.filter(pk=calendar_year.pk).update(source=YearSource.ADMIN)
+            calendar_year.source = YearSource.ADMIN
+        return calendar_year
+    official = calendar_year.status == YearStatus.OFFICIAL
+    move(
+        calendar_year,
+        YEAR,
+        Action.REOPEN if official else Action.EDIT,
+        actor=actor,
+        also={"source": YearSource.ADMIN, "confirmed_by": None, "confirmed_at": None,
+              "updated_at": timezone.now()},
+        meta={"year": year, "reason": reason},
+        audit_action="workdays.year_reopened" if official else "workdays.year_opened",
+    )  # fmt: skip
     return calendar_year
 
 
@@ -171,12 +179,21 @@ def confirm_year(actor: Any, year: int) -> CalendarYear:
     calendar_year, _created = CalendarYear.objects.select_for_update().get_or_create(year=year)
     if calendar_year.status == YearStatus.OFFICIAL:
         return calendar_year
-    calendar_year.status = YearStatus.OFFICIAL
-    calendar_year.source = calendar_year.source or YearSource.ADMIN
-    calendar_year.confirmed_by = actor if getattr(actor, "is_authenticated", False) else None
-    calendar_year.confirmed_at = timezone.now()
-    calendar_year.save()
-    record_audit(actor, "workdays.year_confirmed", calendar_year, meta={"year": year, **counts})
+    now = timezone.now()
+    move(
+        calendar_year,
+        YEAR,
+        Action.CONFIRM,
+        actor=actor,
+        also={
+            "source": calendar_year.source or YearSource.ADMIN,
+            "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "confirmed_at": now,
+            "updated_at": now,
+        },
+        meta={"year": year, **counts},
+        audit_action="workdays.year_confirmed",
+    )
     calendar_changed([year])
     return calendar_year
 
@@ -258,16 +275,20 @@ def seed_from_package(actor: Any = None) -> SeedReport:
             for day, (kind, name, name_en) in sorted(wanted.items())
             if stored.get(day) != (kind, name, name_en)
         )
-        calendar_year.status = YearStatus.OFFICIAL
-        calendar_year.source = YearSource.PACKAGE
-        calendar_year.confirmed_by = None
-        calendar_year.confirmed_at = timezone.now()
-        calendar_year.save()
         kinds = [kind for kind, _n, _e in wanted.values()]
-        record_audit(actor, "workdays.year_seeded", calendar_year,
-                     meta={"year": year, "package_version": version,
-                           "holidays": kinds.count(DayKind.HOLIDAY),
-                           "makeup_workdays": kinds.count(DayKind.MAKEUP_WORKDAY)})  # fmt: skip
+        now = timezone.now()
+        move(
+            calendar_year,
+            YEAR,
+            Action.SEED,
+            actor=actor,
+            also={"source": YearSource.PACKAGE, "confirmed_by": None, "confirmed_at": now,
+                  "updated_at": now},
+            meta={"year": year, "package_version": version,
+                  "holidays": kinds.count(DayKind.HOLIDAY),
+                  "makeup_workdays": kinds.count(DayKind.MAKEUP_WORKDAY)},
+            audit_action="workdays.year_seeded",
+        )  # fmt: skip
         report.seeded.append(year)
     if report.seeded:
         calendar_changed(report.seeded)

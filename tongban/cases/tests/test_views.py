@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tongban.cases import actions
+from tongban.cases.actions import ActionInput
 from tongban.cases.models import Case, SubCaseStatus, WorkItem, WorkKind, WorkStatus
 from tongban.cases.tests.conftest import pdf_upload
 
@@ -189,3 +191,49 @@ def test_status_lookups_are_rate_limited(client, world, settings):
         assert client.get(url, {"number": case.number, "code": "ZZZZZZ"}).status_code == 200
     blocked = client.get(url, {"number": case.number, "code": case.query_code})
     assert blocked.status_code == 429 and blocked["Retry-After"]
+
+
+def test_the_applicant_withdraws_from_the_case_page_after_confirming(client, world):
+    case = world.submit()
+    client.force_login(world.applicant)
+    url = reverse("cases:withdraw", args=[case.number])
+    page = client.get(reverse("cases:my_case", args=[case.number])).content.decode()
+    assert f'href="{url}"' in page
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert 'name="reason"' in body and 'method="post"' in body
+    assert Case.objects.get(pk=case.pk).status == "submitted"  # asking changes nothing
+    response = client.post(url, {"reason": "信息填错，重新申请"})
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/me/cases/{case.number}/"
+    )
+    case.refresh_from_db()
+    assert case.status == "withdrawn"
+    assert not WorkItem.objects.filter(case=case, status=WorkStatus.OPEN).exists()
+    after = client.get(response["Location"]).content.decode()
+    assert f'href="{url}"' not in after and "信息填错，重新申请" in after
+    client.force_login(world.clerk_a)
+    assert case.number not in client.get(reverse("cases:inbox")).content.decode()
+
+
+def test_withdrawal_page_refuses_after_a_decision_and_for_others(client, world, other_citizen):
+    case = world.submit()
+    work = WorkItem.objects.get(case=case, kind=WorkKind.ACCEPT)
+    actions.act(
+        work.pk, ActionInput("not_accept", note="不符合", legal_basis="依据"), actor=world.clerk_a
+    )
+    url = reverse("cases:withdraw", args=[case.number])
+    client.force_login(other_citizen)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    client.force_login(world.applicant)
+    assert (
+        f'href="{url}"'
+        not in client.get(reverse("cases:my_case", args=[case.number])).content.decode()
+    )
+    response = client.post(url, {"reason": "x"})
+    assert response.status_code == 200 and 'name="reason"' not in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "completed"
+    assert not case.events.filter(action="withdrawn").exists()

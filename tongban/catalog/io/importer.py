@@ -8,7 +8,9 @@ meanwhile) and upserts themes, items and bundles by code; an item whose record e
 is stored is left alone, so importing the same file twice changes nothing.
 
 The ``apply_*`` functions are the single write path for records: ``services.save_item``
-and ``services.save_bundle`` use them too.
+and ``services.save_bundle`` use them too. They never write a status: a new item or bundle
+is created as a draft, and the status its record asks for is reached by a guarded move
+(``catalog.transitions``), as from the services and the admin.
 """
 
 from __future__ import annotations
@@ -55,8 +57,11 @@ from tongban.catalog.models import (
     ServiceItem,
     Theme,
 )
+from tongban.catalog.transitions import IMPORT, ImportAction, set_bundle_status, set_item_status
 from tongban.core.audit import record_audit
+from tongban.core.errors import ServiceError
 from tongban.core.identifiers import validate_landline
+from tongban.core.transitions import move
 from tongban.org.models import Department
 
 logger = logging.getLogger(__name__)
@@ -183,8 +188,16 @@ def apply_theme(data: Mapping[str, Any]) -> tuple[Theme, bool]:
 
 
 def apply_item(data: Mapping[str, Any], ids: RefIds) -> tuple[ServiceItem, bool]:
-    """Create or replace one item (children replaced, themes and regions set)."""
-    values = {s.name: data[s.name] for s in ITEM_FIELDS if s.kind not in (REF, REFS)}
+    """Create or replace one item (children replaced, themes and regions set).
+
+    The status is left as stored (a new item is a draft): move it with
+    ``transitions.set_item_status``.
+    """
+    values = {
+        s.name: data[s.name]
+        for s in ITEM_FIELDS
+        if s.kind not in (REF, REFS) and s.name != "status"
+    }
     values["department_id"] = ids.departments[data["department"]]
     item = ServiceItem.objects.filter(implementation_code=data["implementation_code"]).first()
     created = item is None
@@ -192,9 +205,10 @@ def apply_item(data: Mapping[str, Any], ids: RefIds) -> tuple[ServiceItem, bool]
         item = ServiceItem()
     for name, value in values.items():
         setattr(item, name, value)
-    if item.status == ItemStatus.PUBLISHED and item.published_at is None:
-        item.published_at = timezone.now()
-    item.save()
+    if created:
+        item.save()
+    else:
+        item.save(update_fields=[*values, "updated_at"])
     for key, (specs, model) in CHILDREN.items():
         if not created:
             model._default_manager.filter(item=item).delete()
@@ -206,10 +220,12 @@ def apply_item(data: Mapping[str, Any], ids: RefIds) -> tuple[ServiceItem, bool]
 
 
 def apply_bundle(data: Mapping[str, Any], ids: RefIds) -> tuple[Bundle, bool]:
+    """Create or replace one bundle (members in order); the status is left as stored (a new
+    bundle is a draft): move it with ``transitions.set_bundle_status``."""
     plain = {
         s.name: data[s.name]
         for s in BUNDLE_FIELDS
-        if s.kind not in (REF, REFS) and s.name != "code"
+        if s.kind not in (REF, REFS) and s.name not in ("code", "status")
     }
     plain["lead_department_id"] = ids.departments[data["lead_department"]]
     bundle, created = Bundle.objects.update_or_create(code=data["code"], defaults=plain)
@@ -459,6 +475,7 @@ def _write(
             counts["items"]["unchanged"] += 1
             continue
         item, created = apply_item(item_data, ids)
+        set_item_status(item, item_data["status"], actor=actor)
         changed.append(item.pk)
         counts["items"]["created" if created else "updated"] += 1
     stored_bundles = bundles_by_code([b["code"] for b in clean["bundles"]])
@@ -466,7 +483,8 @@ def _write(
         if stored_bundles.get(bundle_data["code"]) == bundle_data:
             counts["bundles"]["unchanged"] += 1
             continue
-        _bundle, created = apply_bundle(bundle_data, ids)
+        bundle, created = apply_bundle(bundle_data, ids)
+        set_bundle_status(bundle, bundle_data["status"], actor=actor)
         counts["bundles"]["created" if created else "updated"] += 1
     levels = sorted({int(i["classification"]) for i in clean["items"]})
     record_audit(actor, "catalog.catalogue.import", None, object_type="catalog.catalogue",
@@ -488,15 +506,17 @@ def read_upload(fileobj: Any, file_format: str) -> dict[str, Any]:
 def run_stored_import(import_id: int, language: str | None = None) -> None:
     """Parse and import the file of one ``CatalogImport``, recording progress and the result.
 
-    The job is claimed atomically (pending -> running); a job that another worker has
-    claimed, or that has finished, is left alone, so running this twice is safe.
+    The job is claimed by a guarded move (pending -> running); a job that another worker
+    has claimed, or that has finished, is left alone, so running this twice is safe.
     """
-    claimed = CatalogImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING
-    )
-    if not claimed:
+    job = CatalogImport.objects.select_related("created_by").filter(pk=import_id).first()
+    if job is None or job.status != ImportStatus.PENDING:
         return
-    job = CatalogImport.objects.get(pk=import_id)
+    try:
+        move(job, IMPORT, ImportAction.RUN, actor=job.created_by, audit_action="catalog.import.run",
+             meta={"format": job.file_format})  # fmt: skip
+    except ServiceError:
+        return  # claimed by another worker between the read and the move
     with translation.override(language or translation.get_language()):
 
         def progress(done: int, total: int) -> None:
@@ -510,40 +530,44 @@ def run_stored_import(import_id: int, language: str | None = None) -> None:
                 data = read_upload(fileobj, job.file_format)
             report = import_catalogue_data(data, actor=job.created_by, progress=progress)
         except CatalogueFormatError as exc:
-            _finish(job, ImportStatus.FAILED, [ImportIssue("", 0, "", str(exc.message))], [], {})
+            _finish(job, ImportAction.FAIL, [ImportIssue("", 0, "", str(exc.message))], [], {})
         except CatalogImportError as exc:
             r = exc.report
-            _finish(job, ImportStatus.FAILED, r.errors, r.warnings, r.summary())
+            _finish(job, ImportAction.FAIL, r.errors, r.warnings, r.summary())
         except Exception:  # a bug must still end the job with a message, not hang it
             logger.exception("catalogue import %s failed", import_id)
             message = gettext("The import stopped because of an internal error; nothing was "
                               "imported. Please tell the administrator.")  # fmt: skip
-            _finish(job, ImportStatus.FAILED, [ImportIssue("", 0, "", message)], [], {})
+            _finish(job, ImportAction.FAIL, [ImportIssue("", 0, "", message)], [], {})
         else:
-            _finish(job, ImportStatus.SUCCEEDED, [], report.warnings, report.summary())
+            _finish(job, ImportAction.SUCCEED, [], report.warnings, report.summary())
 
 
 @transaction.atomic
 def _finish(
     job: CatalogImport,
-    status: str,
+    action: str,
     errors: list[ImportIssue],
     warnings: list[ImportIssue],
     summary: dict[str, Any],
 ) -> None:
-    """Record the result of a job; a failed one is audited (a success was, by the import)."""
+    """Record the result of a job with its move (audited as ``catalog.import.fail`` or
+    ``catalog.import.succeed``, counts only)."""
     total = summary.get("total_rows", job.total_rows)
-    if status == ImportStatus.FAILED:
-        record_audit(job.created_by, "catalog.import.fail", job, meta={
-            "format": job.file_format, "total_rows": total,
-            "errors": len(errors), "warnings": len(warnings),
-        })  # fmt: skip
-    CatalogImport.objects.filter(pk=job.pk).update(
-        status=status,
-        errors=[e.as_dict() for e in errors],
-        warnings=[w.as_dict() for w in warnings],
-        summary=summary,
-        total_rows=total,
-        processed_rows=total,
-        finished_at=timezone.now(),
-    )
+    move(
+        job,
+        IMPORT,
+        action,
+        actor=job.created_by,
+        also={
+            "errors": [e.as_dict() for e in errors],
+            "warnings": [w.as_dict() for w in warnings],
+            "summary": summary,
+            "total_rows": total,
+            "processed_rows": total,
+            "finished_at": timezone.now(),
+        },
+        meta={"format": job.file_format, "total_rows": total,
+              "errors": len(errors), "warnings": len(warnings)},
+        audit_action=f"catalog.import.{action}",
+    )  # fmt: skip

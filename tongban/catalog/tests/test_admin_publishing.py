@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from tongban.catalog.admin import ServiceItemAdmin
 from tongban.catalog.models import ItemStatus, ServiceItem, Theme
-from tongban.catalog.services import save_item
+from tongban.catalog.services import publish_item, save_item
 from tongban.catalog.tests.factories import item_data
 from tongban.core.models import AuditRecord
 
@@ -52,7 +52,7 @@ def test_a_published_item_edited_into_breaking_the_rules_goes_back_to_draft(
     rf, admin_user, department_a
 ):
     item = save_item(item_data(department=department_a.code), actor=admin_user).item
-    ServiceItem.objects.filter(pk=item.pk).update(status=ItemStatus.PUBLISHED)
+    publish_item(item, actor=admin_user)
     item.refresh_from_db()
     item.location = ""  # a guide element removed in the admin form
     item.save()
@@ -68,7 +68,7 @@ def test_a_published_item_edited_into_breaking_the_rules_goes_back_to_draft(
 
 def test_a_valid_published_item_stays_published(rf, admin_user, department_a):
     item = save_item(item_data(department=department_a.code), actor=admin_user).item
-    ServiceItem.objects.filter(pk=item.pk).update(status=ItemStatus.PUBLISHED)
+    publish_item(item, actor=admin_user)
     item.refresh_from_db()
     request = _request(rf, admin_user)
     form = SimpleNamespace(instance=item, save_m2m=lambda: None)

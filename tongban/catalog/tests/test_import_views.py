@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tongban.catalog.models import CatalogImport, ImportStatus, ServiceItem
 from tongban.catalog.tests.factories import document, item_data
+from tongban.core.models import AuditRecord
 
 IMPORT_URL = "/manage/catalog/import/"
 
@@ -178,7 +179,8 @@ def test_failed_import_is_audited_with_counts_only(
     record = AuditRecord.objects.get(action="catalog.import.fail")
     assert record.object_id == str(job.pk)
     assert record.actor_id == manager.pk
-    assert record.meta == {"format": "json", "total_rows": 2, "errors": 1, "warnings": 0}
+    assert record.meta == {"format": "json", "total_rows": 2, "errors": 1, "warnings": 0,
+                           "from": "running", "to": "failed"}  # fmt: skip
     assert not AuditRecord.objects.filter(action="catalog.catalogue.import").exists()
 
 
@@ -186,20 +188,24 @@ def test_a_job_claimed_by_another_worker_is_left_alone(manager, department_a) ->
     from django.core.files.base import ContentFile
 
     from tongban.catalog.io.importer import run_stored_import
+    from tongban.catalog.transitions import IMPORT, ImportAction
+    from tongban.core.transitions import move
 
-    job = CatalogImport(file_format="json", created_by=manager, status=ImportStatus.RUNNING)
     body = json.dumps(document(items=[item_data()]), ensure_ascii=False).encode()
-    job.file.save("catalogue.json", ContentFile(body), save=False)
-    job.save()
-    run_stored_import(job.pk)
-    job.refresh_from_db()
-    assert job.status == ImportStatus.RUNNING and job.finished_at is None
+    claimed, waiting = [CatalogImport(file_format="json", created_by=manager) for _n in range(2)]
+    for job in (claimed, waiting):
+        job.file.save("catalogue.json", ContentFile(body), save=False)
+        job.save()
+    move(claimed, IMPORT, ImportAction.RUN, actor=manager)  # another worker has it
+    run_stored_import(claimed.pk)
+    claimed.refresh_from_db()
+    assert claimed.status == ImportStatus.RUNNING and claimed.finished_at is None
     assert not ServiceItem.objects.exists()
-    CatalogImport.objects.filter(pk=job.pk).update(status=ImportStatus.PENDING)
-    run_stored_import(job.pk)
-    run_stored_import(job.pk)  # finished: a second run changes nothing
-    job.refresh_from_db()
-    assert job.status == ImportStatus.SUCCEEDED and ServiceItem.objects.count() == 1
+    run_stored_import(waiting.pk)
+    run_stored_import(waiting.pk)  # finished: a second run changes nothing
+    waiting.refresh_from_db()
+    assert waiting.status == ImportStatus.SUCCEEDED and ServiceItem.objects.count() == 1
+    assert AuditRecord.objects.filter(action="catalog.import.succeed").count() == 1
 
 
 def test_recent_imports_are_read_outside_the_view(client, manager) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from tongban.catalog import queries
 from tongban.catalog.models import Bundle, BundleMember, ItemStatus, Material, ServiceItem
+from tongban.catalog.transitions import Action, move_item
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_withdrawn_member_is_not_offered(department_a):
     kept, gone = make_item(department_a, "I-1", "甲"), make_item(department_a, "I-2", "乙")
     Material.objects.create(item=gone, code="M-X", name="只有乙要的材料")
     code = make_bundle(department_a, "b", [kept, gone]).code
-    ServiceItem.objects.filter(pk=gone.pk).update(status=ItemStatus.WITHDRAWN)
+    move_item(gone, Action.WITHDRAW, actor=None)
     bundle = queries.get_published_bundle(code)
     assert [m.item for m in bundle.memberships.all()] == [kept]
     assert queries.merged_materials(bundle) == []

@@ -334,7 +334,7 @@ def test_appeal_rules_and_an_audited_decision(done, world, ratings_admin, other_
     with pytest.raises(ServiceError):
         services.decide_appeal(appeal, actor=ratings_admin, accept=False, note="反悔")
     record = AuditRecord.objects.get(action="ratings.appeal_decided")
-    assert record.meta == {"rating": bad.pk, "accepted": True}
+    assert record.meta == {"rating": bad.pk, "accepted": True, "from": "pending", "to": "accepted"}
     assert record.actor_id == ratings_admin.pk
 
 

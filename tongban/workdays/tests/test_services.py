@@ -39,7 +39,8 @@ def test_seeding_audits_each_year_with_counts_only(seeded):
         CalendarYear.objects.get(year=2025).pk))  # fmt: skip
     assert record.actor_label == "system"
     assert record.meta == {"year": 2025, "package_version": "1.11.0", "holidays": 28,
-                           "makeup_workdays": 5}  # fmt: skip
+                           "makeup_workdays": 5, "from": "provisional",
+                           "to": "official"}  # fmt: skip
 
 
 def test_seeding_repairs_a_package_year_but_keeps_an_administrators_year(seeded, admin_user):
@@ -89,7 +90,8 @@ def test_entering_and_confirming_a_new_year(seeded, admin_user):
     assert not calc.add_working_days(date(2026, 12, 31), 1).provisional
     assert calc.add_working_days(date(2026, 12, 31), 1).date == date(2027, 1, 4)
     record = AuditRecord.objects.get(action="workdays.year_confirmed")
-    assert record.meta == {"year": 2027, "holidays": 3, "makeup_workdays": 0}
+    assert record.meta == {"year": 2027, "holidays": 3, "makeup_workdays": 0,
+                           "from": "draft", "to": "official"}  # fmt: skip
     services.confirm_year(admin_user, 2027)  # again: nothing to do, nothing recorded
     assert AuditRecord.objects.filter(action="workdays.year_confirmed").count() == 1
 
