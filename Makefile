@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/tongban
 PYTEST_WORKERS ?= 2
+# Test time is a budget: every run names its 20 slowest tests.
+PYTEST_ARGS ?= --durations=20
 
 .DEFAULT_GOAL := help
 .PHONY: help venv setup demo serve worker test test-pg test-fast lint fmt messages bench fuzz clean
@@ -38,21 +40,23 @@ serve: venv ## Serve without reloading the demo data
 	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
 
 test: venv ## Run the whole suite on SQLite (browser tests included)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
 test-pg: venv ## Run the whole suite on PostgreSQL ($$PG_URL)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: venv ## ruff, mypy, the layering contract and a migrations check
-	$(BIN)/ruff check tongban tests bench conftest.py
-	$(BIN)/ruff format --check tongban tests bench conftest.py
-	$(BIN)/mypy tongban
+lint: venv ## ruff, mypy, the type-ignore budget, layering, declared dependencies, migrations
+	$(BIN)/ruff check tongban tests bench tools conftest.py
+	$(BIN)/ruff format --check tongban tests bench tools conftest.py
+	$(BIN)/mypy tongban tools
+	$(BIN)/python tools/type_ignores.py
 	$(BIN)/lint-imports
+	$(BIN)/deptry .
 	$(BIN)/tongban makemigrations --check --dry-run
 
 fmt: venv ## Format the code
-	$(BIN)/ruff check --fix tongban tests bench
-	$(BIN)/ruff format tongban tests bench
+	$(BIN)/ruff check --fix tongban tests bench tools
+	$(BIN)/ruff format tongban tests bench tools
 
 messages: venv ## Extract and compile translations per app (needs GNU gettext)
 	cd tongban && for app in $$(ls -d */ | tr -d / | grep -vx 'templates\|locale\|static\|config'); do \

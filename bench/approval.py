@@ -746,15 +746,10 @@ class FloorPath:
 
 
 def luhn(digits: str) -> str:
-    total = 0
-    for n, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if n % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
+    # Imported here like every tongban module in this file: after django.setup().
+    from tongban.core.identifiers import luhn_check_digit
+
+    return luhn_check_digit(digits)
 
 
 # --- background cases -------------------------------------------------------------------

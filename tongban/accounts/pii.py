@@ -24,7 +24,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from tongban.accounts.models import Organisation, OrganisationMember, Role, RoleAssignment, User
+from tongban.accounts.models import Organisation, OrganisationMember, Role, User
+from tongban.accounts.queries import holds_role
 from tongban.core.audit import record_audit
 from tongban.org.models import Department
 
@@ -80,12 +81,9 @@ def _is_self(viewer: User, subject: User | Organisation) -> bool:
 
 
 def _holds(viewer: User, role: str, department: Department | None, same_department: bool) -> bool:
-    rows = RoleAssignment.objects.filter(user_id=viewer.pk, role=role)
-    if same_department:
-        if department is None:
-            return False
-        rows = rows.filter(department_id=department.pk)
-    return rows.exists()
+    if not same_department:
+        return holds_role(viewer, role)
+    return holds_role(viewer, role, department)
 
 
 def may_reveal(

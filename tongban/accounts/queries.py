@@ -1,15 +1,33 @@
-"""Reads about people and their organisations, each limited to what the viewer may see."""
+"""Reads about people and their organisations, each limited to what the viewer may see.
+
+Role questions are answered here and nowhere else (every app asks them through these
+functions, never with ``RoleAssignment.objects.filter``): whether a user holds a role
+(``holds_role``), which roles they hold in a department (``roles_in``, ``roles_of``,
+``roles_by_department``), where they hold them (``departments_where``) and who holds a role
+(``role_holders``, ``role_holder_exists``). Each costs at most one query; an anonymous user
+costs none.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.utils.crypto import salted_hmac
 
-from tongban.accounts.models import MemberRole, Organisation, OrganisationMember, User
+from tongban.accounts.models import (
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    Role,
+    RoleAssignment,
+    User,
+)
 from tongban.core.identifiers import normalise, parse_resident_id, validate_mobile
+from tongban.org.models import Department
 
 # The largest primary key the databases store (64-bit signed); a bigger number in a URL
 # names nothing, and SQLite would raise OverflowError if asked for it.
@@ -134,3 +152,134 @@ def user_by_id(user_id: int) -> User | None:
     if not in_id_range(user_id):
         return None
     return User.objects.filter(pk=user_id).first()
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+#: The roles that handle matters of one department: window clerk, reviewer, and the
+#: department's leader (who may do whatever the other two may).
+OFFICE_ROLES: tuple[str, ...] = (Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER)
+
+#: One role code, several, or ``None`` for any role.
+Roles = str | Iterable[str] | None
+#: A department, its primary key, several keys (a list or a ``values("…")`` queryset), or
+#: ``None`` for any department (also none).
+Departments = Department | int | Iterable[int] | QuerySet[Any] | None
+
+
+class _Anywhere:
+    """The default "in any department, or none" of the role questions. An explicit
+    ``None`` (a missing department, e.g. a nullable foreign key) matches no assignment, so
+    a permission check can never widen to every department by accident."""
+
+    def __repr__(self) -> str:
+        return "ANYWHERE"
+
+
+ANYWHERE = _Anywhere()
+
+
+def _role_condition(roles: Roles, department: Departments | _Anywhere) -> Q:
+    cond = Q()
+    if isinstance(roles, str):
+        cond &= Q(role=roles)
+    elif roles is not None:
+        cond &= Q(role__in=list(roles))
+    if isinstance(department, Department):
+        cond &= Q(department_id=department.pk)
+    elif isinstance(department, int):
+        cond &= Q(department_id=department)
+    elif isinstance(department, QuerySet):
+        cond &= Q(department_id__in=department)
+    elif department is None:
+        cond &= Q(pk__in=[])
+    elif not isinstance(department, _Anywhere):
+        cond &= Q(department_id__in=list(department))
+    return cond
+
+
+def _user_pk(user: Any) -> int | None:
+    """The primary key of a saved account; ``None`` for anonymous users and ``None``."""
+    return getattr(user, "pk", None)
+
+
+def _assignments(
+    user_pk: int, roles: Roles, department: Departments | _Anywhere
+) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(_role_condition(roles, department), user_id=user_pk)
+
+
+def holds_role(
+    user: Any, roles: Roles = None, department: Departments | _Anywhere = ANYWHERE
+) -> bool:
+    """Whether ``user`` holds one of ``roles`` (any role if ``None``) in ``department``
+    (in any department, or none, by default; an explicit ``None`` matches nothing).
+    Whether the account is active is the caller's question. One query; none for an
+    anonymous user (``False``)."""
+    pk = _user_pk(user)
+    if pk is None:
+        return False
+    return _assignments(pk, roles, department).exists()
+
+
+def roles_in(user: Any, department: Department | int | None) -> set[str]:
+    """The role codes ``user`` holds in ``department``; empty (and no query) when either is
+    missing. One query."""
+    pk = _user_pk(user)
+    if pk is None or department is None:
+        return set()
+    return set(_assignments(pk, None, department).values_list("role", flat=True))
+
+
+def roles_of(user: Any) -> set[str]:
+    """Every role code ``user`` holds, in any department or none. One query."""
+    pk = _user_pk(user)
+    if pk is None:
+        return set()
+    return set(_assignments(pk, None, ANYWHERE).values_list("role", flat=True))
+
+
+def roles_by_department(user: Any, roles: Roles = None) -> dict[int, set[str]]:
+    """The department-bound roles among ``roles`` that ``user`` holds, by department
+    primary key (assignments without a department are left out). One query."""
+    pk = _user_pk(user)
+    if pk is None:
+        return {}
+    found: dict[int, set[str]] = {}
+    rows = _assignments(pk, roles, ANYWHERE).filter(department_id__isnull=False)
+    for role, department_id in rows.values_list("role", "department_id"):
+        found.setdefault(department_id, set()).add(role)
+    return found
+
+
+def departments_where(user: Any, roles: Roles = None) -> QuerySet[Department]:
+    """The departments in which ``user`` holds one of ``roles`` (any role if ``None``),
+    ordered by code. A lazy queryset: one query when read."""
+    pk = _user_pk(user)
+    if pk is None:
+        return Department.objects.none()
+    held = _assignments(pk, roles, ANYWHERE).values("department_id")
+    return Department.objects.filter(pk__in=held).order_by("code")
+
+
+def role_holders(
+    roles: Roles, department: Departments | _Anywhere = ANYWHERE, *, active_only: bool = True
+) -> QuerySet[User]:
+    """The accounts holding one of ``roles`` (in ``department``, if given), active ones only
+    unless ``active_only`` is false. A lazy queryset without order: one query when read."""
+    held = RoleAssignment.objects.filter(_role_condition(roles, department)).values("user_id")
+    users = User.objects.filter(pk__in=held)
+    return users.filter(is_active=True) if active_only else users
+
+
+def role_holder_exists(
+    roles: Roles = None, department: Departments | _Anywhere = ANYWHERE, *, user_ref: str = "pk"
+) -> Exists:
+    """An ``Exists`` expression for annotations and filters over users: whether the user
+    whose primary key the outer query's ``user_ref`` names holds one of ``roles`` (any
+    role if ``None``) in ``department`` (anywhere if ``None``). Adds no query of its own."""
+    return Exists(
+        RoleAssignment.objects.filter(
+            _role_condition(roles, department), user_id=OuterRef(user_ref)
+        )
+    )

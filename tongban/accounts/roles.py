@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from tongban.accounts.models import Role, RoleAssignment, User
+from tongban.accounts.queries import roles_of
 
 GROUP_PREFIX = "role:"
 ALL = ("add", "change", "delete", "view")
@@ -116,7 +117,7 @@ def sync_role_groups(**_: Any) -> None:
 def sync_user_roles(user: User) -> None:
     """Give ``user`` exactly the role groups of their assignments, and staff status to
     holders of an administrative role (superusers keep theirs)."""
-    roles = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    roles = roles_of(user)
     wanted = {role_group(role) for role in roles}
     current = set(user.groups.filter(name__startswith=GROUP_PREFIX))
     user.groups.remove(*(current - wanted))

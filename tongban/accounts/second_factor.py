@@ -56,13 +56,13 @@ from webauthn.helpers.structs import (
 from tongban.accounts import totp
 from tongban.accounts.models import (
     RecoveryCode,
-    RoleAssignment,
     SecondFactorKind,
     SecurityKey,
     TotpDevice,
     User,
     UserKind,
 )
+from tongban.accounts.queries import holds_role, role_holder_exists
 from tongban.core import crypto
 
 SESSION_VERIFIED = "tb_2fa"  # {"user": pk, "kind": kind, "at": unix time}
@@ -86,7 +86,7 @@ def must_have_second_factor(user: User) -> bool:
     factors; citizens may."""
     if user.kind in (UserKind.OFFICIAL, UserKind.ADMIN) or user.is_staff or user.is_superuser:
         return True
-    return RoleAssignment.objects.filter(user_id=user.pk).exists()
+    return holds_role(user)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def factor_summary(user: User) -> FactorSummary:
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
-            has_role=Exists(RoleAssignment.objects.filter(user_id=OuterRef("pk"))),
+            has_role=role_holder_exists(),
             has_totp=Exists(TotpDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)),
         )
         .values_list("has_role", "has_totp")

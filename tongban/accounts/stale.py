@@ -32,12 +32,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongban.accounts.models import RoleAssignment, User, UserKind
+from tongban.accounts.models import User, UserKind
+from tongban.accounts.queries import role_holder_exists
 from tongban.accounts.services_security import disable_account
 from tongban.core.alerts import Severity, raise_alert
 from tongban.core.audit import record_audit
@@ -83,7 +84,6 @@ def staff_accounts() -> QuerySet[User]:
     """Active staff accounts, each annotated with ``last_seen``: the last sign-in (or the
     creation of an account never used), or when this job last disabled the account if that
     is later — so an account an administrator enables again gets a new full period."""
-    holds_role = RoleAssignment.objects.filter(user=OuterRef("pk"))
     disabled_at = (
         AuditRecord.objects.filter(
             action=DISABLE_ACTION,
@@ -97,7 +97,7 @@ def staff_accounts() -> QuerySet[User]:
         Q(kind__in=[UserKind.OFFICIAL, UserKind.ADMIN])
         | Q(is_staff=True)
         | Q(is_superuser=True)
-        | Q(Exists(holds_role))
+        | Q(role_holder_exists())
     )
     return (
         User.objects.filter(staff, is_active=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from tongban.accounts.models import Role, RoleAssignment, User
+from tongban.accounts.models import Role, User
+from tongban.accounts.queries import OFFICE_ROLES, holds_role, roles_in
 from tongban.core.classification import can_see
 from tongban.core.errors import ServiceError
-from tongban.org.models import Department
 
 from .models import (
     Case,
@@ -18,16 +18,6 @@ from .models import (
 )
 
 
-def _roles_in(user: User, department: Department | None) -> set[str]:
-    if department is None:
-        return set()
-    return set(
-        RoleAssignment.objects.filter(user=user, department=department).values_list(
-            "role", flat=True
-        )
-    )
-
-
 def can_act(user: User, work: WorkItem) -> bool:
     """Whether ``user`` may complete ``work``: the applicant for their own correction
     step; otherwise a holder of the step's role in the step's department, or that
@@ -36,7 +26,7 @@ def can_act(user: User, work: WorkItem) -> bool:
         return False
     if work.kind == WorkKind.CORRECT:
         return work.case.applicant_id == user.pk
-    roles = _roles_in(user, work.department)
+    roles = roles_in(user, work.department_id)
     return bool(roles & {work.role, Role.DEPARTMENT_LEADER})
 
 
@@ -49,14 +39,10 @@ def can_view_case(user: User, case: Case) -> bool:
         return True
     if not can_see(user, case.classification):
         return False
-    departments = set(case.subcases.values_list("department_id", flat=True))
-    if RoleAssignment.objects.filter(
-        user=user,
-        department_id__in=departments,
-        role__in=[Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER],
-    ).exists():
+    # One query each: the sub-cases' departments are a subquery, not a list read first.
+    if holds_role(user, OFFICE_ROLES, case.subcases.values("department_id")):
         return True
-    return RoleAssignment.objects.filter(user=user, role=Role.CITY_LEADER).exists()
+    return holds_role(user, Role.CITY_LEADER)
 
 
 def can_download(user: User, material: UploadedMaterial) -> bool:

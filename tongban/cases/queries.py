@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from tongban.accounts.models import Role, RoleAssignment, User
+from tongban.accounts.models import Role, User
+from tongban.accounts.queries import OFFICE_ROLES, departments_where, roles_by_department
 from tongban.core.classification import clearance_of
 from tongban.org.models import Department
 
@@ -18,24 +19,18 @@ from .models import (
 
 
 def inbox_departments(user: User) -> list[Department]:
-    ids = RoleAssignment.objects.filter(
-        user=user, role__in=[Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER]
-    ).values_list("department_id", flat=True)
-    return list(Department.objects.filter(pk__in=ids).order_by("code"))
+    return list(departments_where(user, OFFICE_ROLES))
 
 
 def inbox(user: User) -> Any:
     """Open work items the user may act on (their roles, or all of their department if
     they lead it), of cases their clearance covers."""
-    assignments = RoleAssignment.objects.filter(
-        user=user, role__in=[Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER]
-    )
     cond = Q(pk__in=[])
-    for a in assignments:
-        if a.role == Role.DEPARTMENT_LEADER:
-            cond |= Q(department_id=a.department_id)
+    for department_id, roles in roles_by_department(user, OFFICE_ROLES).items():
+        if Role.DEPARTMENT_LEADER in roles:
+            cond |= Q(department_id=department_id)
         else:
-            cond |= Q(department_id=a.department_id, role=a.role)
+            cond |= Q(department_id=department_id, role__in=sorted(roles))
     return (
         WorkItem.objects.filter(
             cond, status=WorkStatus.OPEN, case__classification__lte=clearance_of(user)
