@@ -10,12 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.alerts import Severity, raise_alert
 from tongban.notify import services as notify
 
 from . import signals
-from .models import Case, SubCase
+from .models import Case, SubCase, WorkItem, WorkKind
+
+
+def _in_language(obj: Any, attribute: str) -> Any:
+    """``obj.<attribute>`` (``display_name``, ``display_title``) read when the message is
+    rendered, in the recipient's language: item and department names follow it too."""
+    return lazy(lambda: str(getattr(obj, attribute)), str)()
 
 
 def _send(case: Case, code: str, subject: Any, body: Any, params: dict[str, Any]) -> None:
@@ -38,7 +46,7 @@ def case_submitted(case: Case) -> None:
             "Your application “%(title)s” was received as case %(number)s. "
             "Each department involved now handles its part."
         ),
-        {"number": case.number, "title": case.title},
+        {"number": case.number, "title": _in_language(case, "display_title")},
     )
 
 
@@ -48,7 +56,11 @@ def subcase_accepted(sub: SubCase) -> None:
         "cases.accepted",
         _("Case %(number)s accepted by %(department)s"),
         _("%(department)s accepted “%(item)s” in case %(number)s."),
-        {"number": sub.case.number, "department": sub.department.name, "item": sub.item.name},
+        {
+            "number": sub.case.number,
+            "department": _in_language(sub.department, "display_name"),
+            "item": _in_language(sub.item, "display_name"),
+        },
     )
 
 
@@ -63,8 +75,8 @@ def correction_requested(sub: SubCase, corrections: list[dict[str, str]]) -> Non
         ),
         {
             "number": sub.case.number,
-            "department": sub.department.name,
-            "item": sub.item.name,
+            "department": _in_language(sub.department, "display_name"),
+            "item": _in_language(sub.item, "display_name"),
             "count": len(corrections),
         },
     )
@@ -75,7 +87,7 @@ def correction_resubmitted(sub: SubCase) -> None:
 
 
 def subcase_decided(sub: SubCase, *, approved: bool) -> None:
-    signals.send_after_commit(signals.subcase_decided, SubCase, subcase=sub, approved=approved)
+    signals.send_in_transaction(signals.subcase_decided, SubCase, subcase=sub, approved=approved)
     subject = (
         _("Case %(number)s: “%(item)s” approved")
         if approved
@@ -94,7 +106,11 @@ def subcase_decided(sub: SubCase, *, approved: bool) -> None:
         "cases.decided",
         subject,
         body,
-        {"number": sub.case.number, "department": sub.department.name, "item": sub.item.name},
+        {
+            "number": sub.case.number,
+            "department": _in_language(sub.department, "display_name"),
+            "item": _in_language(sub.item, "display_name"),
+        },
     )
 
 
@@ -105,5 +121,37 @@ def case_completed(case: Case) -> None:
         "cases.completed",
         _("Case %(number)s completed"),
         _("Every department has decided on your application “%(title)s” (case %(number)s)."),
-        {"number": case.number, "title": case.title},
+        {"number": case.number, "title": _in_language(case, "display_title")},
     )
+
+
+def case_withdrawn(case: Case, cancelled: list[WorkItem]) -> None:
+    """The applicant withdrew: confirm it to them, and tell the holders of each cancelled
+    step's role in its department that the step is gone from their inbox."""
+    _send(
+        case,
+        "cases.withdrawn",
+        _("Case %(number)s withdrawn"),
+        _(
+            "You withdrew your application “%(title)s” (case %(number)s). "
+            "No department handles it any more."
+        ),
+        {"number": case.number, "title": _in_language(case, "display_title")},
+    )
+    told = set()
+    for work in cancelled:
+        if work.department_id is None or not work.role or work.kind == WorkKind.CORRECT:
+            continue
+        if (work.department_id, work.role) in told:
+            continue
+        told.add((work.department_id, work.role))
+        raise_alert(
+            "cases.withdrawn",
+            audience=work.role,
+            department_id=work.department_id,
+            message=_(
+                "Case %(number)s was withdrawn by the applicant; its open steps were cancelled."
+            ),
+            params={"number": case.number},
+            severity=Severity.INFO,
+        )

@@ -86,7 +86,7 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
     rows = [
         (_("Case number"), case.number),
         (_("Query code"), case.query_code),
-        (_("Application"), case.title),
+        (_("Application"), case.display_title),
         (_("Submitted"), timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M")),
         (
             _("Promised completion"),
@@ -97,8 +97,9 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
     pdf.set_font("cjk", size=11)
     for label, value in rows:
         pdf.set_x(20)
-        pdf.cell(38, 8, label)
-        pdf.multi_cell(88, 8, str(value), new_x="LMARGIN", new_y="NEXT")
+        # Wide enough for the longest English label ("Promised completion").
+        pdf.cell(46, 8, label)
+        pdf.multi_cell(80, 8, str(value), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(4)
     pdf.set_font("cjk", size=12)
     pdf.cell(0, 8, _("Items and departments"), new_x="LMARGIN", new_y="NEXT")
@@ -108,9 +109,10 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
         pdf.multi_cell(
             0,
             7,
-            f"· {sub.item.name} — {sub.department.name} — {_('due')} {due}",
+            f"· {sub.item.display_name} — {sub.department.display_name} — {_('due')} {due}",
             new_x="LMARGIN",
             new_y="NEXT",
+            align="L",
         )
     pdf.ln(6)
     pdf.set_font("cjk", size=9)

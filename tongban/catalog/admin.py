@@ -25,12 +25,14 @@ from tongban.catalog.models import (
     Material,
     ProcessStep,
     QualityRuleSetting,
+    SearchSynonym,
     ServiceItem,
     Theme,
 )
 from tongban.catalog.services import CatalogValidationError
 from tongban.core.admin import AuditedAdmin
 from tongban.core.classification import ClassifiedQuerySet, clearance_of
+from tongban.core.errors import ServiceError
 from tongban.core.models import ClassificationLevel
 
 
@@ -85,6 +87,9 @@ def _apply_each(
             done += 1
         except CatalogValidationError as exc:
             text = "; ".join(f"{field}: {msg}" for field, msg in exc.findings) or str(exc)
+            modeladmin.message_user(request, f"{obj}: {text}", level=messages.ERROR)
+        except ServiceError as exc:  # a refused move, or someone else moved it meanwhile
+            text = "; ".join(exc.messages)
             modeladmin.message_user(request, f"{obj}: {text}", level=messages.ERROR)
     if done:
         modeladmin.message_user(request, done_message % {"n": done})
@@ -226,3 +231,11 @@ class CatalogExportAdmin(AuditedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(AuditedAdmin):
+    """The everyday words search widens to the catalogue's words (驾照 → 驾驶证)."""
+
+    list_display = ("term", "expands_to", "note", "updated_at")
+    search_fields = ("term", "expands_to", "note")

@@ -97,8 +97,13 @@ class ThemeParams(QueryParams):
 
 
 class SearchParams(PageParams):
-    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = (
-        Field(description="Words to search for.")
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = (
+        Field(
+            description=(
+                "Words to search for: Chinese (simplified or traditional), pinyin, initials "
+                "or English. Only the first 200 characters are searched."
+            )
+        )
     )
 
 
@@ -678,19 +683,41 @@ def list_themes(request: HttpRequest, params: Query[ThemeParams]) -> ThemeListOu
 # --- Search ------------------------------------------------------------------------------
 
 
+MAX_SEARCH_BUNDLES = 10
+
+
 class SearchPageOut(ItemPageOut):
     query: str
     tokens: list[str] = Field(description="The words the query was split into.")
     partial: bool = Field(description="No item had every word: these match some of them.")
+    bundles: list[BundleSummaryOut] = Field(
+        description=(
+            "Published bundles (一件事) matching the query, best first, at most "
+            f"{MAX_SEARCH_BUNDLES}; the same on every page. ``items`` and ``total`` count "
+            "service items only."
+        )
+    )
 
 
-@router.get("/search", response=SearchPageOut, tags=["search"], summary="Search items")
+@router.get("/search", response=SearchPageOut, tags=["search"], summary="Search items and bundles")
 def search_items(request: HttpRequest, params: Query[SearchParams]) -> SearchPageOut:
-    """Published items ranked by relevance to ``q`` (Chinese word segmentation)."""
+    """Published items ranked by relevance to ``q`` (Chinese word segmentation, traditional
+    characters, synonyms, pinyin; an exact name first), and the matching bundles."""
     offset = (params.page - 1) * params.page_size
     user = _reader(request)
-    result = search.search_items(params.q, limit=params.page_size, offset=offset, user=user)
+    parsed = search.parse(params.q)
+    result = search.search_items(parsed, limit=params.page_size, offset=offset, user=user)
     found = {i.pk: i for i in queries.filter_items(queries.ItemFilter(ids=list(result.ids)), user)}
+    bundle_ids = search.search_bundle_ids(parsed, limit=MAX_SEARCH_BUNDLES)
+    bundles: dict[int, Bundle] = {}
+    if bundle_ids:
+        visible = queries.visible_item_q(user, "memberships__item__")
+        bundles = {
+            b.pk: b
+            for b in queries.published_bundles()
+            .filter(pk__in=bundle_ids)
+            .annotate(member_count=Count("memberships", filter=visible, distinct=True))
+        }
     return SearchPageOut(
         query=params.q,
         tokens=list(result.tokens),
@@ -699,4 +726,9 @@ def search_items(request: HttpRequest, params: Query[SearchParams]) -> SearchPag
         page=params.page,
         page_size=params.page_size,
         items=[item_summary(found[pk]) for pk in result.ids if pk in found],
+        bundles=[
+            BundleSummaryOut(**_bundle_summary_fields(bundles[pk], bundles[pk].member_count))  # type: ignore[attr-defined]
+            for pk in bundle_ids
+            if pk in bundles
+        ],
     )

@@ -9,5 +9,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.catalog import changes
+        from tongban.catalog.search import signals as search_signals
 
         changes.connect()
+        search_signals.connect()

@@ -8,11 +8,13 @@ Multi-valued code fields (online depth 网办深度, service objects 服务对�
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.classification import ClassificationLevel, Classified, classification_field
+from tongban.core.localise import localised
 from tongban.org.models import Department, LocalisedName, Region
 
 
@@ -201,6 +203,10 @@ class ServiceItem(Classified):
     # Rules
     acceptance_conditions = models.TextField(_("acceptance conditions"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
+    # English twins of the texts a citizen reads (``<field>_en``; see core.localise).
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    acceptance_conditions_en = models.TextField(_("acceptance conditions (English)"), blank=True)
+    legal_basis_en = models.TextField(_("legal basis (English)"), blank=True)
 
     # Time limits
     legal_limit = models.PositiveIntegerField(_("statutory time limit"), null=True, blank=True)
@@ -211,6 +217,9 @@ class ServiceItem(Classified):
         default=TimeUnit.WORKING_DAYS,
     )
     legal_limit_note = models.CharField(_("statutory time limit note"), max_length=300, blank=True)
+    legal_limit_note_en = models.CharField(
+        _("statutory time limit note (English)"), max_length=400, blank=True
+    )
     promised_limit = models.PositiveIntegerField(_("promised time limit"), null=True, blank=True)
     promised_limit_unit = models.CharField(
         _("promised time limit unit"),
@@ -220,6 +229,9 @@ class ServiceItem(Classified):
     )
     promised_limit_note = models.CharField(
         _("promised time limit note"), max_length=300, blank=True
+    )
+    promised_limit_note_en = models.CharField(
+        _("promised time limit note (English)"), max_length=400, blank=True
     )
     handling_type = models.CharField(
         _("handling type"),
@@ -231,6 +243,7 @@ class ServiceItem(Classified):
     # Fees
     has_fee = models.BooleanField(_("charges a fee"), default=False)
     fee_basis = models.TextField(_("fee basis"), blank=True)
+    fee_basis_en = models.TextField(_("fee basis (English)"), blank=True)
 
     # Process and channels
     handling_forms = models.JSONField(_("handling forms"), default=list, blank=True)
@@ -238,6 +251,11 @@ class ServiceItem(Classified):
     on_site_reason = models.CharField(_("why a visit is needed"), max_length=300, blank=True)
     location = models.TextField(_("where to go"), blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    on_site_reason_en = models.CharField(
+        _("why a visit is needed (English)"), max_length=400, blank=True
+    )
+    location_en = models.TextField(_("where to go (English)"), blank=True)
+    hours_en = models.CharField(_("opening hours (English)"), max_length=300, blank=True)
     online_depth = models.JSONField(_("online depth"), default=list, blank=True)
     online_url = models.URLField(_("online service address"), blank=True)
     mobile_url = models.URLField(_("mobile service address"), blank=True)
@@ -255,6 +273,9 @@ class ServiceItem(Classified):
     quantity_limit = models.CharField(_("quantity limit"), max_length=200, blank=True)
     special_procedures = models.TextField(_("special procedures"), blank=True)
     intermediary_services = models.TextField(_("intermediary services"), blank=True)
+    quantity_limit_en = models.CharField(_("quantity limit (English)"), max_length=300, blank=True)
+    special_procedures_en = models.TextField(_("special procedures (English)"), blank=True)
+    intermediary_services_en = models.TextField(_("intermediary services (English)"), blank=True)
 
     # Contact
     consult_phone = models.CharField(_("consultation phone"), max_length=40, blank=True)
@@ -292,6 +313,9 @@ class ServiceItem(Classified):
     result_name = models.CharField(_("result name"), max_length=200, blank=True)
     result_type = models.CharField(_("result type"), max_length=40, blank=True)
     result_sample = models.CharField(_("result sample"), max_length=300, blank=True)
+    result_name_en = models.CharField(_("result name (English)"), max_length=300, blank=True)
+    result_type_en = models.CharField(_("result type (English)"), max_length=100, blank=True)
+    result_sample_en = models.CharField(_("result sample (English)"), max_length=400, blank=True)
 
     # Derived from online_depth and service_objects on save, stored so that the catalogue
     # can filter on them in SQL on every database.
@@ -320,6 +344,14 @@ class ServiceItem(Classified):
             models.Index(fields=["status", "classification"]),
         ]
 
+    #: Texts a citizen reads, each with an English twin ``<field>_en`` (core.localise).
+    TRANSLATED: ClassVar[tuple[str, ...]] = (
+        "name", "summary", "acceptance_conditions", "legal_basis", "legal_limit_note",
+        "promised_limit_note", "fee_basis", "on_site_reason", "location", "hours",
+        "quantity_limit", "special_procedures", "intermediary_services", "result_name",
+        "result_type", "result_sample",
+    )  # fmt: skip
+
     def __str__(self) -> str:
         return self.name
 
@@ -339,8 +371,7 @@ class ServiceItem(Classified):
 
     @property
     def display_name(self) -> str:
-        lang = get_language() or ""
-        return self.name_en if lang.startswith("en") and self.name_en else self.name
+        return localised(self, "name")
 
     @property
     def provincial_level(self) -> int:
@@ -402,6 +433,11 @@ class Material(models.Model):
     blank_form = models.CharField(_("blank form"), max_length=300, blank=True)
     sample = models.CharField(_("sample"), max_length=300, blank=True)
     requirements = models.TextField(_("requirements"), blank=True)
+    name_en = models.CharField(_("material name (English)"), max_length=300, blank=True)
+    source_note_en = models.CharField(_("source note (English)"), max_length=400, blank=True)
+    blank_form_en = models.CharField(_("blank form (English)"), max_length=400, blank=True)
+    sample_en = models.CharField(_("sample (English)"), max_length=400, blank=True)
+    requirements_en = models.TextField(_("requirements (English)"), blank=True)
     can_be_waived = models.BooleanField(_("obtainable through data sharing"), default=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -412,6 +448,10 @@ class Material(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "code"], name="material_code_per_item")
         ]
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = (
+        "name", "source_note", "blank_form", "sample", "requirements",
+    )  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
@@ -430,12 +470,18 @@ class FeeItem(models.Model):
     basis = models.TextField(_("fee basis"))
     can_reduce = models.BooleanField(_("can be reduced or waived"), default=False)
     reduce_basis = models.TextField(_("basis for reduction"), blank=True)
+    name_en = models.CharField(_("fee name (English)"), max_length=300, blank=True)
+    standard_en = models.CharField(_("fee standard (English)"), max_length=400, blank=True)
+    basis_en = models.TextField(_("fee basis (English)"), blank=True)
+    reduce_basis_en = models.TextField(_("basis for reduction (English)"), blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("fee item")
         verbose_name_plural = _("fee items")
         ordering = ["item", "sort_order", "id"]
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = ("name", "standard", "basis", "reduce_basis")
 
     def __str__(self) -> str:
         return self.name
@@ -455,6 +501,12 @@ class ProcessStep(models.Model):
     time_limit = models.CharField(_("time limit"), max_length=100, blank=True)
     standard = models.TextField(_("review standard"), blank=True)
     result = models.CharField(_("result"), max_length=200, blank=True)
+    name_en = models.CharField(_("step name (English)"), max_length=150, blank=True)
+    description_en = models.TextField(_("what happens (English)"), blank=True)
+    handler_en = models.CharField(_("handled by (English)"), max_length=150, blank=True)
+    time_limit_en = models.CharField(_("time limit (English)"), max_length=150, blank=True)
+    standard_en = models.TextField(_("review standard (English)"), blank=True)
+    result_en = models.CharField(_("result (English)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("process step")
@@ -463,6 +515,10 @@ class ProcessStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "seq"], name="process_step_seq_unique")
         ]
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = (
+        "name", "description", "handler", "time_limit", "standard", "result",
+    )  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.seq}. {self.name}"
@@ -477,12 +533,16 @@ class FAQ(models.Model):
     )
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(_("answer"))
+    question_en = models.CharField(_("question (English)"), max_length=400, blank=True)
+    answer_en = models.TextField(_("answer (English)"), blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("frequently asked question")
         verbose_name_plural = _("frequently asked questions")
         ordering = ["item", "sort_order", "id"]
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = ("question", "answer")
 
     def __str__(self) -> str:
         return self.question
@@ -495,6 +555,7 @@ class Bundle(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices)
     lead_department = models.ForeignKey(
         Department,
@@ -520,6 +581,7 @@ class Bundle(models.Model):
     promised_limit = models.PositiveIntegerField(_("promised time limit (working days)"))
     visits_on_site = models.PositiveSmallIntegerField(_("visits on site"), default=0)
     location = models.TextField(_("where to go"), blank=True)
+    location_en = models.TextField(_("where to go (English)"), blank=True)
     consult_phone = models.CharField(_("consultation phone"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT
@@ -532,13 +594,14 @@ class Bundle(models.Model):
         verbose_name_plural = _("bundles")
         ordering = ["code"]
 
+    TRANSLATED: ClassVar[tuple[str, ...]] = ("name", "summary", "location")
+
     def __str__(self) -> str:
         return self.name
 
     @property
     def display_name(self) -> str:
-        lang = get_language() or ""
-        return self.name_en if lang.startswith("en") and self.name_en else self.name
+        return localised(self, "name")
 
     @property
     def required_assurance(self) -> int:
@@ -684,3 +747,33 @@ class CatalogExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_format} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchSynonym(models.Model):
+    """An everyday word people type and the catalogue's words it stands for (驾照 → 驾驶证).
+
+    Search widens a query containing ``term`` (or its pinyin or initials) to
+    ``expands_to``; several words may be listed, separated by commas or 、.
+    """
+
+    term = models.CharField(
+        _("what people type"),
+        max_length=60,
+        unique=True,
+        help_text=_("An everyday word people type, such as a short name for a licence."),
+    )
+    expands_to = models.CharField(
+        _("catalogue words"),
+        max_length=200,
+        help_text=_("The official words the catalogue uses for it. Separate several with commas."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.expands_to}"

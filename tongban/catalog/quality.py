@@ -22,11 +22,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog.io.json_format import ITEM_PREFETCH, item_to_dict, whole_number
 from tongban.catalog.models import (
+    FAQ,
     Audience,
+    FeeItem,
     HandlingForm,
     HandlingType,
     ItemType,
+    Material,
     MaterialNecessity,
+    ProcessStep,
     ProvincialLevel,
     QualityRuleSetting,
     ServiceItem,
@@ -36,6 +40,7 @@ from tongban.catalog.models import (
     derive_provincial_level,
 )
 from tongban.core.identifiers import validate_landline
+from tongban.core.localise import english_name, lacks_english
 
 ItemData = Mapping[str, Any]
 
@@ -190,7 +195,28 @@ def _promised_over_statutory(d: ItemData, _a: Mapping[str, str]) -> bool:
     return same_unit and promised > legal
 
 
-E, W = Severity.ERROR, Severity.WARNING
+_TRANSLATED_CHILDREN: dict[str, tuple[str, ...]] = {
+    "materials": Material.TRANSLATED,
+    "fees": FeeItem.TRANSLATED,
+    "steps": ProcessStep.TRANSLATED,
+    "faqs": FAQ.TRANSLATED,
+}
+
+
+def _untranslated(record: Mapping[str, Any], fields: tuple[str, ...]) -> bool:
+    return any(lacks_english(record.get(f), record.get(english_name(f))) for f in fields)
+
+
+def _english_missing(d: ItemData, _a: Mapping[str, str]) -> bool:
+    if _untranslated(d, ServiceItem.TRANSLATED):
+        return True
+    for key, fields in _TRANSLATED_CHILDREN.items():
+        if any(isinstance(r, Mapping) and _untranslated(r, fields) for r in _list(d, key)):
+            return True
+    return False
+
+
+E, W, OFF = Severity.ERROR, Severity.WARNING, Severity.OFF
 
 RULES: tuple[Rule, ...] = (
     Rule("Q01", E, "visits_on_site", _fully_online_with_visits,
@@ -228,6 +254,10 @@ RULES: tuple[Rule, ...] = (
          _("An item with a result needs a sample of that result.")),
     Rule("Q15", E, "promised_limit", _promised_over_statutory,
          _("The promised time limit cannot exceed the statutory time limit.")),
+    # Off by default: a city decides whether it publishes its guides in English.
+    Rule("Q16", OFF, "name_en", _english_missing,
+         _("Some texts of this item have no English translation, so English pages show "
+           "them in Chinese. Fill in the English fields (marked “English”).")),
 )  # fmt: skip
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

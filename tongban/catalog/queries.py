@@ -8,6 +8,7 @@ default: public items only. Every function returns querysets with the joins the 
 so templates never trigger a query per row.
 
 ``assurance_gap(user, item_or_bundle)`` says whether an account may apply online.
+``search_catalogue(query, ...)`` is one page of items and bundles ranked together.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
+from tongban.catalog import search
 from tongban.catalog.models import (
     Audience,
     Bundle,
@@ -162,6 +164,7 @@ class MergedMaterial:
     copies: int
     can_be_waived: bool
     items: list[ServiceItem]
+    name_en: str = ""
 
     @property
     def necessity_label(self) -> str:
@@ -202,6 +205,7 @@ def merged_materials(bundle: Bundle) -> list[MergedMaterial]:
             merged[mat.code] = MergedMaterial(
                 code=mat.code, name=mat.name, necessity=mat.necessity, form=mat.form,
                 copies=mat.copies, can_be_waived=mat.can_be_waived, items=[item],
+                name_en=mat.name_en,
             )  # fmt: skip
             continue
         rank = _NECESSITY_RANK[MaterialNecessity(mat.necessity)]
@@ -292,4 +296,59 @@ def assurance_gap(user: Any, target: ServiceItem | Bundle) -> str | None:
         "To apply online for this service your identity must be verified in person at a "
         "service counter. Bring your resident identity card to a service hall once; after "
         "that you can apply online."
+    )
+
+
+# --- Search: items and bundles together -------------------------------------------------------
+
+
+@dataclass
+class SearchHit:
+    """One search result: an item or a bundle (``kind`` says which)."""
+
+    kind: str
+    item: ServiceItem | None = None
+    bundle: Bundle | None = None
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.kind == search.EntryKind.BUNDLE
+
+
+@dataclass
+class SearchPage:
+    """One page of items and bundles ranked together.
+
+    ``total``: matches on all pages. ``tokens``: the query's words; ``highlights``: the
+    words to mark (with the synonyms'). ``partial``: nothing had every word.
+    """
+
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    tokens: list[str] = field(default_factory=list)
+    highlights: list[str] = field(default_factory=list)
+    partial: bool = False
+
+
+def search_catalogue(query: str, *, limit: int, offset: int, user: Any = None) -> SearchPage:
+    """One ranked page of the published items ``user`` may see and the published bundles
+    matching ``query``, with what a result list shows, in at most two queries beside the
+    search. Never raises for any query text."""
+    result = search.search_catalogue(query, limit=limit, offset=offset, user=user)
+    item_ids = [e.pk for e in result.entries if e.kind == search.EntryKind.ITEM]
+    bundle_ids = [e.pk for e in result.entries if e.kind == search.EntryKind.BUNDLE]
+    items = {i.pk: i for i in published_items(user).filter(pk__in=item_ids)} if item_ids else {}
+    bundles = {b.pk: b for b in published_bundles().filter(pk__in=bundle_ids)} if bundle_ids else {}
+    hits: list[SearchHit] = []
+    for entry in result.entries:
+        if entry.kind == search.EntryKind.ITEM and entry.pk in items:
+            hits.append(SearchHit(entry.kind, item=items[entry.pk]))
+        elif entry.kind == search.EntryKind.BUNDLE and entry.pk in bundles:
+            hits.append(SearchHit(entry.kind, bundle=bundles[entry.pk]))
+    return SearchPage(
+        hits=hits,
+        total=result.total,
+        tokens=result.tokens,
+        highlights=result.highlights,
+        partial=result.partial,
     )

@@ -35,6 +35,7 @@ from tongban.demo.data import org, people, regions
 from tongban.demo.forms import load_forms
 from tongban.demo.licences import load_demo_licences
 from tongban.demo.ratings import load_demo_ratings
+from tongban.demo.synonyms import load_search_synonyms
 from tongban.org.models import Department, Region, ServiceHall, ServiceWindow
 
 CATALOGUE_JSON = Path(__file__).resolve().parent / "data" / "catalogue.json"
@@ -113,9 +114,12 @@ def load_halls(departments: dict[str, Department]) -> None:
         defaults={
             "name_en": c["name_en"],
             "address": c["address"],
+            "address_en": c["address_en"],
             "opening_hours": c["opening_hours"],
+            "opening_hours_en": c["opening_hours_en"],
             "phone": c["phone"],
             "transit": c["transit"],
+            "transit_en": c["transit_en"],
         },
     )
     for number, name, name_en, dept_code, comprehensive in org.CENTRE_WINDOWS:
@@ -137,7 +141,9 @@ def load_halls(departments: dict[str, Department]) -> None:
             defaults={
                 "name_en": name_en,
                 "address": address,
+                "address_en": org.TOWN_HALL_ADDRESSES_EN[region_code],
                 "opening_hours": org.TOWN_HALL_HOURS,
+                "opening_hours_en": org.TOWN_HALL_HOURS_EN,
                 "phone": phone,
                 "transit": "",
             },
@@ -259,6 +265,7 @@ def load_demo(*, reset_passwords: bool = False) -> dict[str, int]:
     load_halls(departments)
     load_personas(departments, reset_passwords=reset_passwords)
     import_catalogue_data(read_catalogue(), actor=None)
+    load_search_synonyms()
     load_forms()
     load_demo_cases()
     load_demo_licences()

@@ -4,11 +4,19 @@ Regions form one tree: GB/T 2260 codes (6 digits) down to county level, and the 
 statistical division codes (统计用区划代码) for towns and streets, which GB/T 2260 lacks.
 """
 
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tongban.core.identifiers import validate_landline, validate_phone, validate_uscc
+from tongban.core.identifiers import (
+    validate_current_region_code,
+    validate_landline,
+    validate_phone,
+    validate_uscc,
+)
+from tongban.core.localise import localised
 
 
 class LocalisedName(models.Model):
@@ -23,12 +31,12 @@ class LocalisedName(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    #: Texts a citizen reads, each with an English twin ``<field>_en`` (core.localise).
+    TRANSLATED: ClassVar[tuple[str, ...]] = ("name",)
+
     @property
     def display_name(self) -> str:
-        lang = get_language() or ""
-        if lang.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localised(self, "name")
 
 
 class RegionLevel(models.TextChoices):
@@ -62,6 +70,32 @@ class Region(LocalisedName):
     @property
     def is_town_level(self) -> bool:
         return self.level in (RegionLevel.TOWN, RegionLevel.STREET)
+
+    def clean(self) -> None:
+        """Check a new code (one no row has yet) against today's GB/T 2260 table, and every
+        code against the level: 6 digits for a province, city or county, 9 or 12 for a
+        town or street. Rows whose county was abolished later stay editable.
+
+        Raises ``ValidationError`` on ``code`` (core.identifiers codes ``format``,
+        ``structure``, ``region``)."""
+        super().clean()
+        if not Region.objects.filter(pk=self.code).exists():
+            try:
+                self.code = validate_current_region_code(self.code)
+            except ValidationError as exc:
+                raise ValidationError({"code": exc.error_list}) from None
+        if self.level and (len(self.code) == 6) == self.is_town_level:
+            raise ValidationError(
+                {
+                    "code": ValidationError(
+                        _(
+                            "A province, city or county has a 6-digit code; a town or "
+                            "street has a 9- or 12-digit code."
+                        ),
+                        code="structure",
+                    )
+                }
+            )
 
 
 class DepartmentKind(models.TextChoices):
@@ -98,6 +132,7 @@ class Department(LocalisedName):
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="departments"
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     phone = models.CharField(
         _("phone"),
         max_length=40,
@@ -106,6 +141,7 @@ class Department(LocalisedName):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("responsibilities"), blank=True)
+    description_en = models.TextField(_("responsibilities (English)"), blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -113,6 +149,23 @@ class Department(LocalisedName):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["sort_order", "code"]
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = ("name", "address", "description")
+
+    def clean(self) -> None:
+        """A new department, or one moved to another region, must serve a region whose
+        code is in today's GB/T 2260 table. Raises ``ValidationError`` on ``region``."""
+        super().clean()
+        if self.region_id is None:
+            return
+        if self.pk is not None:
+            stored = Department.objects.filter(pk=self.pk).values_list("region_id", flat=True)
+            if stored.first() == self.region_id:
+                return
+        try:
+            validate_current_region_code(self.region_id)
+        except ValidationError as exc:
+            raise ValidationError({"region": exc.error_list}) from None
 
 
 class ServiceHall(LocalisedName):
@@ -122,18 +175,23 @@ class ServiceHall(LocalisedName):
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="halls"
     )
     address = models.CharField(_("address"), max_length=200)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=200)
+    opening_hours_en = models.CharField(_("opening hours (English)"), max_length=300, blank=True)
     phone = models.CharField(
         _("phone"),
         max_length=40,
         validators=[validate_landline],  # type: ignore[list-item]  # returns the cleaned value
     )
     transit = models.CharField(_("how to get there"), max_length=300, blank=True)
+    transit_en = models.CharField(_("how to get there (English)"), max_length=400, blank=True)
 
     class Meta:
         verbose_name = _("service hall")
         verbose_name_plural = _("service halls")
         ordering = ["region", "name"]
+
+    TRANSLATED: ClassVar[tuple[str, ...]] = ("name", "address", "opening_hours", "transit")
 
 
 class ServiceWindow(models.Model):

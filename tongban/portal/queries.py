@@ -1,6 +1,7 @@
 """Reads the portal needs beyond ``catalog.queries``: search, ordering by rank, site facts.
 
-Search goes through ``tongban.catalog.search`` (``search_items`` and ``search_ids``).
+Search pages go through ``tongban.catalog.queries.search_catalogue``; filtered lists rank
+with ``search_ids``.
 Every read takes the reader (``user``; ``None`` = anonymous): items the reader may not see
 (``core.classification``) are never returned.
 """
@@ -8,17 +9,16 @@ Every read takes the reader (``user``; ``None`` = anonymous): items the reader m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from tongban.catalog import search as catalog_search
-from tongban.catalog.models import Bundle, ServiceItem
-from tongban.catalog.queries import ItemFilter, filter_items, published_bundles, published_items
+from tongban.catalog.models import ServiceItem
+from tongban.catalog.queries import ItemFilter, filter_items, published_items
 from tongban.org.models import Department, Region, RegionLevel, ServiceHall
 
-MAX_QUERY_LENGTH = 100
+MAX_QUERY_LENGTH = 500
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -26,16 +26,6 @@ def clean_query(raw: str) -> str:
     """The visitor's words without control characters, collapsed spaces, bounded length."""
     text = _CONTROL_CHARS.sub(" ", raw or "")
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
-
-
-@dataclass
-class SearchPage:
-    """One page of ranked search results."""
-
-    items: list[ServiceItem]
-    total: int
-    tokens: list[str] = field(default_factory=list)
-    partial: bool = False  # no item had every word; these match some of them
 
 
 def search_ids(query: str, user: Any = None) -> list[int]:
@@ -47,29 +37,6 @@ def items_in_order(ids: list[int], user: Any = None) -> list[ServiceItem]:
     """Published items ``user`` may see with these ids, in the given order, in one query."""
     by_id = {item.pk: item for item in published_items(user).filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def search_page(query: str, *, limit: int, offset: int, user: Any = None) -> SearchPage:
-    """Ranked published items ``user`` may see for ``query``; ``tokens`` are the words to
-    highlight."""
-    result = catalog_search.search_items(query, limit=limit, offset=offset, user=user)
-    return SearchPage(
-        items_in_order(list(result.ids), user),
-        result.total,
-        list(result.tokens),
-        partial=bool(getattr(result, "partial", False)),
-    )
-
-
-def matching_bundles(query: str, tokens: list[str], limit: int = 5) -> list[Bundle]:
-    """Published bundles whose name contains the query or one of its words."""
-    words = [w for w in {query, *tokens} if w]
-    if not words:
-        return []
-    cond = Q()
-    for word in words:
-        cond |= Q(name__icontains=word) | Q(name_en__icontains=word)
-    return list(published_bundles().filter(cond).order_by("-popularity", "code")[:limit])
 
 
 def filtered_ids_in_rank(flt: ItemFilter, ranked: list[int], user: Any = None) -> list[int]:

@@ -97,24 +97,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @public_page(timeout=600)
 def search(request: HttpRequest) -> HttpResponse:
+    """Items and bundles ranked together; the exact name first (``catalog.search``)."""
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     context: dict[str, object] = {"form": form, "query": query}
     if query:
         number = _page_number(request)
-        result = queries.search_page(
+        result = catalog.search_catalogue(
             query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, user=request.user
         )
         # The search module pages itself; this paginator only draws the page links.
         page_links = Paginator(range(result.total), PAGE_SIZE).get_page(number)
         context.update(
             {
-                "results": result.items,
+                "hits": result.hits,
                 "total": result.total,
-                "tokens": result.tokens,
+                "tokens": result.highlights,
                 "partial": result.partial,
                 "page_obj": page_links,
-                "bundles": queries.matching_bundles(query, result.tokens),
             }
         )
     return render(request, "portal/search.html", context)

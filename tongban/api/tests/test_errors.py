@@ -51,7 +51,7 @@ def fields(body: dict) -> dict[str, str]:
         ("/api/search", "query.q"),
         ("/api/search?q=", "query.q"),
         ("/api/search?q=%20%20%20", "query.q"),
-        ("/api/search?q=" + "x" * 101, "query.q"),
+        ("/api/search?q=" + "x" * 501, "query.q"),
         ("/api/search?q=a&page_size=101", "query.page_size"),
     ],
 )

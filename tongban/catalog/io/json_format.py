@@ -127,22 +127,31 @@ ITEM_FIELDS: tuple[FieldSpec, ...] = (
     _spec(ServiceItem, "status"),
     _spec(ServiceItem, "version"),
     _spec(ServiceItem, "summary"),
+    _spec(ServiceItem, "summary_en"),
     _spec(ServiceItem, "acceptance_conditions"),
+    _spec(ServiceItem, "acceptance_conditions_en"),
     _spec(ServiceItem, "legal_basis"),
+    _spec(ServiceItem, "legal_basis_en"),
     _spec(ServiceItem, "legal_limit"),
     _spec(ServiceItem, "legal_limit_unit"),
     _spec(ServiceItem, "legal_limit_note"),
+    _spec(ServiceItem, "legal_limit_note_en"),
     _spec(ServiceItem, "promised_limit"),
     _spec(ServiceItem, "promised_limit_unit"),
     _spec(ServiceItem, "promised_limit_note"),
+    _spec(ServiceItem, "promised_limit_note_en"),
     _spec(ServiceItem, "handling_type"),
     _spec(ServiceItem, "has_fee"),
     _spec(ServiceItem, "fee_basis"),
+    _spec(ServiceItem, "fee_basis_en"),
     _spec(ServiceItem, "handling_forms", CODES, choices=_choices(HandlingForm)),
     _spec(ServiceItem, "visits_on_site"),
     _spec(ServiceItem, "on_site_reason"),
+    _spec(ServiceItem, "on_site_reason_en"),
     _spec(ServiceItem, "location"),
+    _spec(ServiceItem, "location_en"),
     _spec(ServiceItem, "hours"),
+    _spec(ServiceItem, "hours_en"),
     _spec(ServiceItem, "online_depth", CODES, choices=_choices(OnlineDepth)),
     _spec(ServiceItem, "online_url"),
     _spec(ServiceItem, "mobile_url"),
@@ -153,16 +162,22 @@ ITEM_FIELDS: tuple[FieldSpec, ...] = (
     _spec(ServiceItem, "in_service_hall"),
     _spec(ServiceItem, "scope"),
     _spec(ServiceItem, "quantity_limit"),
+    _spec(ServiceItem, "quantity_limit_en"),
     _spec(ServiceItem, "special_procedures"),
+    _spec(ServiceItem, "special_procedures_en"),
     _spec(ServiceItem, "intermediary_services"),
+    _spec(ServiceItem, "intermediary_services_en"),
     _spec(ServiceItem, "consult_phone"),
     _spec(ServiceItem, "complaint_phone"),
     _spec(ServiceItem, "service_objects", CODES, choices=_choices(ServiceObject)),
     _spec(ServiceItem, "themes", REFS, ref="theme"),
     _spec(ServiceItem, "regions", REFS, ref="region"),
     _spec(ServiceItem, "result_name"),
+    _spec(ServiceItem, "result_name_en"),
     _spec(ServiceItem, "result_type"),
+    _spec(ServiceItem, "result_type_en"),
     _spec(ServiceItem, "result_sample"),
+    _spec(ServiceItem, "result_sample_en"),
     _spec(ServiceItem, "popularity"),
     # Added after version 1 was first published: a file without them stays importable (a new
     # item gets the default, a stored item keeps its value: see ``KEEP_WHEN_ABSENT``).
@@ -175,23 +190,32 @@ ITEM_FIELDS: tuple[FieldSpec, ...] = (
 #: identity it requires; a new item gets the field's default.
 KEEP_WHEN_ABSENT: tuple[str, ...] = ("required_assurance", "classification")
 
+# English twins (``<field>_en``) follow their field. Added after version 1 was first
+# published: a file without them stays importable and leaves them blank.
 MATERIAL_FIELDS: tuple[FieldSpec, ...] = tuple(
     _spec(Material, n)
     for n in (
-        "code", "name", "necessity", "form", "source", "source_note", "paper_spec", "copies",
-        "blank_form", "sample", "requirements", "can_be_waived", "sort_order",
+        "code", "name", "name_en", "necessity", "form", "source", "source_note",
+        "source_note_en", "paper_spec", "copies", "blank_form", "blank_form_en", "sample",
+        "sample_en", "requirements", "requirements_en", "can_be_waived", "sort_order",
     )
 )  # fmt: skip
 FEE_FIELDS: tuple[FieldSpec, ...] = tuple(
     _spec(FeeItem, n)
-    for n in ("name", "standard", "amount_fen", "basis", "can_reduce", "reduce_basis", "sort_order")
-)
+    for n in (
+        "name", "name_en", "standard", "standard_en", "amount_fen", "basis", "basis_en",
+        "can_reduce", "reduce_basis", "reduce_basis_en", "sort_order",
+    )
+)  # fmt: skip
 STEP_FIELDS: tuple[FieldSpec, ...] = tuple(
     _spec(ProcessStep, n)
-    for n in ("seq", "name", "description", "handler", "time_limit", "standard", "result")
-)
+    for n in (
+        "seq", "name", "name_en", "description", "description_en", "handler", "handler_en",
+        "time_limit", "time_limit_en", "standard", "standard_en", "result", "result_en",
+    )
+)  # fmt: skip
 FAQ_FIELDS: tuple[FieldSpec, ...] = tuple(
-    _spec(FAQ, n) for n in ("question", "answer", "sort_order")
+    _spec(FAQ, n) for n in ("question", "question_en", "answer", "answer_en", "sort_order")
 )
 THEME_FIELDS: tuple[FieldSpec, ...] = tuple(
     _spec(Theme, n) for n in ("code", "name", "name_en", "audience", "description", "sort_order")
@@ -201,6 +225,7 @@ BUNDLE_FIELDS: tuple[FieldSpec, ...] = (
     _spec(Bundle, "name"),
     _spec(Bundle, "name_en"),
     _spec(Bundle, "summary"),
+    _spec(Bundle, "summary_en"),
     _spec(Bundle, "audience"),
     _spec(Bundle, "lead_department", REF, ref="department"),
     _spec(Bundle, "partner_departments", REFS, ref="department"),
@@ -209,6 +234,7 @@ BUNDLE_FIELDS: tuple[FieldSpec, ...] = (
     _spec(Bundle, "promised_limit"),
     _spec(Bundle, "visits_on_site"),
     _spec(Bundle, "location"),
+    _spec(Bundle, "location_en"),
     _spec(Bundle, "consult_phone"),
     _spec(Bundle, "status"),
     _spec(Bundle, "popularity"),

@@ -98,9 +98,77 @@ def test_workbook_uses_national_conventions(catalogue, admin_user) -> None:
     assert row["网上办理深度"] == "1^2^3^4^5^6"
     assert row["是否收费"] in ("是", "否")
     assert row["事项类型"] in ("01", "20")
-    members = wb["一件事"]["H2"].value
-    assert members.count("^") == 1
+    bundles = wb["一件事"]
+    bundle_row = {c.value: v.value for c, v in zip(bundles[1], bundles[2], strict=True)}
+    assert bundle_row["成员事项实施编码"].count("^") == 1
     assert {"材料", "收费", "流程", "常见问题", "主题", "代码表"} <= set(wb.sheetnames)
+
+
+def _with_english(catalogue: dict[str, Any]) -> dict[str, Any]:
+    item = catalogue["items"][0]
+    item.update(summary="经营食品", summary_en="Selling food", location="C区",
+                location_en="Zone C", hours="周一", hours_en="Mondays", result_name="许可证",
+                result_name_en="Permit")  # fmt: skip
+    item["materials"] = [{"code": "M1", "name": "申请书", "name_en": "Application form",
+                          "requirements": "签名", "requirements_en": "Signed"}]  # fmt: skip
+    item["fees"][0].update(name_en="Fee for the certificate", standard_en="10 yuan",
+                           basis_en="Guangdong Price Notice [2020] No. 1")  # fmt: skip
+    item["steps"] = [{"seq": 1, "name": "受理", "name_en": "Acceptance", "time_limit": "即时",
+                      "time_limit_en": "At once"}]  # fmt: skip
+    item["faqs"] = [{"question": "能网办吗？", "question_en": "Can I apply online?",
+                     "answer": "能。", "answer_en": "Yes."}]  # fmt: skip
+    catalogue["bundles"][0].update(summary="一次办", summary_en="Apply once",
+                                   location="C10窗口", location_en="Window C10")  # fmt: skip
+    return catalogue
+
+
+ENGLISH_OF_ITEM = {
+    "summary_en": "Selling food", "location_en": "Zone C", "hours_en": "Mondays",
+    "result_name_en": "Permit",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("file_format", ["json", "xlsx"])
+def test_english_fields_survive_export_and_import(catalogue, admin_user, file_format) -> None:
+    import_catalogue_data(_with_english(catalogue), actor=admin_user)
+    buffer = io.BytesIO()
+    if file_format == "json":
+        write_json(export_catalogue_data(), buffer)
+        buffer.seek(0)
+        data = load_json(buffer)
+    else:
+        xlsx_format.export_xlsx(buffer)
+        buffer.seek(0)
+        data = xlsx_format.read_xlsx(buffer)
+    _wipe()
+    import_catalogue_data(data, actor=admin_user)
+    item = ServiceItem.objects.get(implementation_code=catalogue["items"][0]["implementation_code"])
+    assert {k: getattr(item, k) for k in ENGLISH_OF_ITEM} == ENGLISH_OF_ITEM
+    material = item.materials.get()
+    assert (material.name_en, material.requirements_en) == ("Application form", "Signed")
+    fee = item.fees.get()
+    assert (fee.name_en, fee.standard_en, fee.basis_en) == (
+        "Fee for the certificate", "10 yuan", "Guangdong Price Notice [2020] No. 1",
+    )  # fmt: skip
+    step = item.steps.get()
+    assert (step.name_en, step.time_limit_en) == ("Acceptance", "At once")
+    faq = item.faqs.get()
+    assert (faq.question_en, faq.answer_en) == ("Can I apply online?", "Yes.")
+    bundle = Bundle.objects.get()
+    assert (bundle.summary_en, bundle.location_en) == ("Apply once", "Window C10")
+
+
+def test_workbook_has_an_english_column_beside_each_text(catalogue, admin_user) -> None:
+    import_catalogue_data(_with_english(catalogue), actor=admin_user)
+    buffer = io.BytesIO()
+    xlsx_format.export_xlsx(buffer)
+    buffer.seek(0)
+    wb = load_workbook(buffer)
+    headers = [c.value for c in wb["事项"][1]]
+    assert headers.index("事项概述（英文）") == headers.index("事项概述") + 1
+    assert headers.index("办理地点（英文）") == headers.index("办理地点") + 1
+    material_headers = [c.value for c in wb["材料"][1]]
+    assert "材料名称（英文）" in material_headers and "受理标准（英文）" in material_headers
 
 
 def test_reimport_is_idempotent(catalogue, admin_user) -> None:

@@ -13,6 +13,11 @@ from tongban.catalog.tests.factories import item_data, steps
 AUDIENCES = {"kaiban": "enterprise", "birth": "person"}
 FEE = {"name": "工本费", "standard": "每证10元", "basis": "粤价〔2020〕1号"}
 
+# An item whose only texts are translated (Q16).
+ENGLISH = {"summary": "", "location": "", "steps": [], "faqs": [],
+           "acceptance_conditions": "x", "acceptance_conditions_en": "y",
+           "legal_basis": "z", "legal_basis_en": "Law"}  # fmt: skip
+
 # code -> (overrides that pass, overrides that fail)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "Q01": ({"visits_on_site": 0}, {"visits_on_site": 1, "on_site_reason": "核验原件"}),
@@ -45,6 +50,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"result_name": "营业执照", "result_sample": ""},
     ),
     "Q15": ({"promised_limit": 20}, {"promised_limit": 21}),
+    "Q16": (
+        {**ENGLISH, "hours": "https://example.org/hours", "materials": []},
+        {**ENGLISH, "hours": "", "materials": [{"code": "M1", "name": "表"}]},
+    ),
 }
 
 
@@ -63,13 +72,16 @@ def test_the_base_item_passes_every_rule(db) -> None:
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_rule_passes_and_fails(db, code: str) -> None:
     passing, failing = CASES[code]
-    assert code not in codes(quality.check_item(item_data(**passing), audiences=AUDIENCES))
-    found = [f for f in quality.check_item(item_data(**failing), audiences=AUDIENCES)
+    rule = quality.RULES_BY_CODE[code]
+    # A rule that is off by default is checked switched on.
+    on = {**quality.rule_severities(), code: "warning"} if rule.default == "off" else None
+    passing_item, failing_item = item_data(**passing), item_data(**failing)
+    assert code not in codes(quality.check_item(passing_item, audiences=AUDIENCES, severities=on))
+    found = [f for f in quality.check_item(failing_item, audiences=AUDIENCES, severities=on)
              if f.code == code]  # fmt: skip
     assert len(found) == 1
-    rule = quality.RULES_BY_CODE[code]
     assert found[0].field == rule.field
-    assert found[0].severity == rule.default
+    assert found[0].severity == (rule.default if on is None else "warning")
     assert str(found[0].message)
 
 

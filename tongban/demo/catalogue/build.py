@@ -12,13 +12,19 @@ from typing import Any
 from tongban.demo.catalogue import (
     bundles,
     items_building,
+    items_building_en,
     items_business,
+    items_business_en,
     items_civil,
+    items_civil_en,
     items_family,
+    items_family_en,
     items_more,
+    items_more_en,
     items_people,
+    items_people_en,
 )
-from tongban.demo.catalogue.dsl import DEPTS
+from tongban.demo.catalogue.dsl import DEPTS, english
 from tongban.demo.catalogue.themes import THEMES
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "data" / "catalogue.json"
@@ -44,17 +50,25 @@ CLASSIFICATION: dict[str, int] = {
 def item_definitions() -> dict[str, dict[str, Any]]:
     """Every item keyed by its short key, in a stable order."""
     merged: dict[str, dict[str, Any]] = {}
-    for module in (
-        items_business,
-        items_building,
-        items_more,
-        items_people,
-        items_family,
-        items_civil,
+    for module, english_module in (
+        (items_business, items_business_en),
+        (items_building, items_building_en),
+        (items_more, items_more_en),
+        (items_people, items_people_en),
+        (items_family, items_family_en),
+        (items_civil, items_civil_en),
     ):
+        extra = set(english_module.EN) - set(module.ITEMS)
+        if extra:
+            raise ValueError(f"English for unknown items {sorted(extra)}")
         for key, row in module.ITEMS.items():
             if key in merged:
                 raise ValueError(f"duplicate item key {key!r}")
+            if key in english_module.EN:
+                try:
+                    row = english(row, english_module.EN[key])
+                except KeyError as exc:
+                    raise ValueError(f"item {key!r}: {exc}") from exc
             merged[key] = row
     for key, level in REQUIRED_ASSURANCE.items():
         merged[key]["required_assurance"] = level

@@ -4,9 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from tongban.demo.catalogue.dsl import at
+from tongban.demo.catalogue.dsl import at, at_en
 
 ONE_THING_WINDOW = at("C10") + '（"一件事"综合窗口），也可在粤省事、粤商通在线申请'
+ONE_THING_WINDOW_EN = (
+    at_en(at("C10")) + " (the one-stop service window). You can also apply online in the "
+    "Yueshengshi or Yueshangtong app"
+)
+
+# English summaries, by bundle code.
+SUMMARIES_EN: dict[str, str] = {
+    "start-a-business": "Apply once to register a company, have its seals made, deal with "
+    "its first tax matters, and register for social insurance, medical insurance and the "
+    "housing provident fund. The business licence, seals and invoices can be posted together.",
+    "newborn": "After your baby is born, apply once, at the hospital or online, for the "
+    "medical birth certificate, the vaccination record card, household registration, medical "
+    "insurance and its premium, and a social security card.",
+    "open-a-restaurant": "Apply once for everything a new restaurant needs: business "
+    "licence, food business permit, fire safety inspection, drainage permit, shop sign and "
+    "staff health certificates, handled by the departments at the same time.",
+    "close-a-business": "Apply once to settle taxes and close social insurance and housing "
+    "provident fund accounts; the registration office then deregisters the company. No "
+    "going from one department to the next.",
+    "retirement": "Apply once when you retire to claim your pension, have your medical "
+    "insurance as a retiree confirmed and withdraw your housing provident fund.",
+    "after-a-death": "After a relative dies, apply once to cancel their household "
+    "registration, claim the funeral grant and survivors' benefit, and have basic funeral "
+    "services free of charge.",
+}
 
 # code, name, English name, summary, audience, lead, partners, member item keys, themes,
 # promised working days, visits, popularity
@@ -133,6 +158,7 @@ def bundle_rows(codes: dict[str, str], phones: dict[str, str]) -> list[dict[str,
             "name": name,
             "name_en": en,
             "summary": summary,
+            "summary_en": SUMMARIES_EN[code],
             "audience": audience,
             "lead_department": lead,
             "partner_departments": partners,
@@ -141,6 +167,7 @@ def bundle_rows(codes: dict[str, str], phones: dict[str, str]) -> list[dict[str,
             "promised_limit": promised,
             "visits_on_site": visits,
             "location": ONE_THING_WINDOW,
+            "location_en": ONE_THING_WINDOW_EN,
             "consult_phone": phones["zssj"],
             "status": "published",
             "popularity": popularity,

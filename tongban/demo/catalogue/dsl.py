@@ -7,9 +7,17 @@ standard, FAQ) is written per item in the ``items_*`` modules.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from tongban.demo.data.org import CENTRE_ADDRESS, CENTRE_HOURS, DEPARTMENTS
+from tongban.demo.catalogue.materials import LIBRARY, LIBRARY_EN
+from tongban.demo.data.org import (
+    CENTRE_ADDRESS,
+    CENTRE_ADDRESS_EN,
+    CENTRE_HOURS,
+    CENTRE_HOURS_EN,
+    DEPARTMENTS,
+)
 from tongban.demo.data.regions import TOWN_CODES
 
 DEPTS = {d.code: d for d in DEPARTMENTS}
@@ -280,3 +288,212 @@ def item(
         "steps": [dict(s, seq=i) for i, s in enumerate(steps, 1)],
         "faqs": [{"question": q, "answer": a, "sort_order": i} for i, (q, a) in enumerate(faqs, 1)],
     }
+
+
+# --- English ---------------------------------------------------------------------------------
+#
+# Every published item has English for each text a citizen reads (``<field>_en``). The texts
+# written per item are in the ``items_*_en`` modules (one dict per item, keyed like ``ITEMS``);
+# ``english`` adds them to the row and derives the rest (steps, shared defaults) here.
+
+AT_TOWNS = "；也可到户籍（经营）所在地镇街行政服务中心综合受理窗口办理"
+AT_TOWNS_EN = (
+    ". You can also apply at the general counter of the service centre of the town or "
+    "street where your household or business is registered"
+)
+RESULT_TYPES_EN = {
+    "审批办结": "Approval issued",
+    "出证办结": "Certificate issued",
+    "出文办结": "Written decision issued",
+}
+DEFAULTS_EN = {
+    "无数量限制": "No limit",
+    "无": "None",
+    "法律法规未规定办结时限": "No time limit is set by law",
+    "当场办结": "Handled on the spot",
+}
+SUBMIT_EN = (
+    "Apply on the Guangdong government services website, in the Yueshangtong or Yueshengshi "
+    "app, or at the window, and hand in the materials."
+)
+
+
+def at_en(location: str) -> str:
+    """The English of a location written with ``at``; "" for any other text."""
+    prefix = f"{CENTRE_ADDRESS}市行政服务中心C区"
+    if not location.startswith(prefix):
+        return ""
+    rest = location.removeprefix(prefix)
+    towns = rest.endswith(AT_TOWNS)
+    windows = rest.removesuffix(AT_TOWNS).removesuffix("窗口").split("、")
+    if not all(re.fullmatch(r"C\d+", w) for w in windows):
+        return ""
+    label = "Window" if len(windows) == 1 else "Windows"
+    text = (
+        f"{label} {' and '.join(windows)}, Zone C, Zhongshan City Administrative Service "
+        f"Centre, {CENTRE_ADDRESS_EN}"
+    )
+    return text + (AT_TOWNS_EN if towns else "")
+
+
+def _working_days(n: int) -> str:
+    return "1 working day" if n == 1 else f"{n} working days"
+
+
+def _time_limit_en(text: str) -> str:
+    if not text:
+        return ""
+    fixed = {"即时": "At once", "与审查同步进行": "Alongside the review",
+             "按承诺时限": "Within the promised time"}  # fmt: skip
+    if text in fixed:
+        return fixed[text]
+    return _working_days(int(text.removesuffix("个工作日")))
+
+
+def _steps_en(row: Row, en: dict[str, Any]) -> list[Row]:
+    """English of the steps ``licensing_steps`` or ``simple_steps`` wrote."""
+    dept = DEPTS[row["department"]].name_en
+    result = en.get("result", "")
+    texts: dict[str, tuple[str, str, str, str, str]] = {
+        # name: (English name, handler, what happens, review standard, result)
+        "申请": ("Apply", "Applicant", SUBMIT_EN,
+                 "Prepare the materials on the list in this guide; electronic copies must be "
+                 "clear and complete.", "Application submitted"),
+        "受理": ("Acceptance", "Window officer",
+                 "The window checks that the materials are complete and in the legal form, and "
+                 "accepts the application or tells you what to correct.",
+                 "Complete applications in the legal form are accepted on the spot. If "
+                 "anything is missing you are told everything to correct at once; if another "
+                 "authority handles the matter you are told where to apply.",
+                 "Acceptance notice or a notice listing everything to correct"),
+        "审查": ("Review", f"Reviewing officer, {dept}",
+                 "The department reviews the substance of the application.",
+                 en["review"], "Review opinion"),
+        "现场核查": ("Site inspection", f"Inspector, {dept}",
+                     "Two or more officers inspect the site and keep a record.",
+                     en.get("inspect", ""), "Site inspection record"),
+        "决定": ("Decision", f"Head of {dept}",
+                 "The department grants or refuses the licence on the basis of the review.",
+                 "If the conditions are met the licence is granted. If not, it is refused in "
+                 "writing with the reasons, and you are told of your right to ask for an "
+                 "administrative review or bring an administrative lawsuit.",
+                 "Decision to grant or refuse"),
+        "制证送达": ("Issue and delivery", "Issuing officer",
+                     f"The department issues the {result.lower() or 'result'} and an "
+                     "electronic copy.",
+                     "Collect it at the window, have it posted free of charge, or receive it "
+                     "electronically.", result),
+        "受理审核": ("Acceptance and review", f"Case officer, {dept}",
+                     "The department checks your identity and materials, accepts the "
+                     "application if you qualify, and reviews it.",
+                     en["review"], "Review opinion"),
+        "办结": ("Completion", f"Case officer, {dept}",
+                 "The department decides and tells you the result, which also appears in "
+                 "the Yueshengshi or Yueshangtong app.",
+                 "Collect the result at the window, have it posted, or view and download it "
+                 "online.", result or "You are told the result"),
+    }  # fmt: skip
+    out = []
+    for step in row["steps"]:
+        name, handler, description, standard, step_result = texts[step["name"]]
+        out.append(
+            {
+                **step,
+                "name_en": name,
+                "handler_en": handler,
+                "description_en": description,
+                "time_limit_en": _time_limit_en(step["time_limit"]),
+                "standard_en": standard,
+                "result_en": step_result,
+            }
+        )
+    return out
+
+
+def _material_en(mat: Row, given: Any) -> Row:
+    """English of one material: from the shared library, or ``given`` by the item: a
+    requirement (str) for a library material, or (name, requirement[, source note])."""
+    name = note = req = ""
+    if mat["code"] in LIBRARY_EN:
+        name, note, req = LIBRARY_EN[mat["code"]]
+        if given is None and mat["requirements"] != LIBRARY[mat["code"]][4]:
+            raise KeyError(f"material {mat['code']}: English of its own requirement missing")
+    if isinstance(given, str):
+        req = given
+    elif given is not None:
+        name, req, *rest = given
+        note = rest[0] if rest else note
+    if not name or (mat["source_note"] and not note):
+        raise KeyError(f"material {mat['code']}: English missing")
+    return {
+        **mat,
+        "name_en": name,
+        "source_note_en": note if mat["source_note"] else "",
+        "requirements_en": req,
+        "blank_form_en": (
+            f"{name}: blank form (download it from this service's page on the Guangdong "
+            "government services website, or ask at the window)"
+            if mat["blank_form"]
+            else ""
+        ),
+        "sample_en": f"{name}: filled-in example" if mat["sample"] else "",
+    }
+
+
+def _default_en(value: str, en: dict[str, Any], key: str) -> str:
+    if not value:
+        return ""
+    if key in en:
+        return str(en[key])
+    return DEFAULTS_EN[value]
+
+
+def english(row: Row, en: dict[str, Any]) -> Row:
+    """``row`` with every English field filled from ``en`` and the shared English texts.
+
+    Raises ``KeyError`` when a text of the item has no English.
+    """
+    promised = row["promised_limit"]
+    out = dict(row)
+    out["summary_en"] = en["summary"]
+    out["acceptance_conditions_en"] = en["conditions"]
+    out["legal_basis_en"] = en["basis"]
+    out["legal_limit_note_en"] = _default_en(row["legal_limit_note"], en, "legal_note")
+    if row["promised_limit_note"] == f"自受理之日起{promised}个工作日内办结":
+        out["promised_limit_note_en"] = en.get(
+            "promised_note", f"Completed within {_working_days(promised)} of acceptance"
+        )
+    else:
+        out["promised_limit_note_en"] = _default_en(row["promised_limit_note"], en, "promised_note")
+    out["on_site_reason_en"] = en["reason"] if row["on_site_reason"] else ""
+    out["location_en"] = en.get("location") or at_en(row["location"]) or en["location"]
+    out["hours_en"] = CENTRE_HOURS_EN if row["hours"] == CENTRE_HOURS else en["hours"]
+    out["quantity_limit_en"] = _default_en(row["quantity_limit"], en, "quantity")
+    out["special_procedures_en"] = _default_en(row["special_procedures"], en, "special")
+    out["intermediary_services_en"] = _default_en(row["intermediary_services"], en, "intermediary")
+    result = en["result"] if row["result_name"] else ""
+    out["result_name_en"] = result
+    out["result_type_en"] = RESULT_TYPES_EN.get(row["result_type"], "")
+    out["result_sample_en"] = f"{result} (sample)" if row["result_sample"] else ""
+    given = en.get("materials", {})
+    unknown = set(given) - {m["code"] for m in row["materials"]}
+    if unknown:
+        raise KeyError(f"English for materials the item does not list: {sorted(unknown)}")
+    out["materials"] = [_material_en(m, given.get(m["code"])) for m in row["materials"]]
+    fees_en = en.get("fees", [])
+    if len(fees_en) != len(row["fees"]):
+        raise KeyError("give the English of every fee")
+    out["fees"] = [
+        {**f, "name_en": n, "standard_en": st, "basis_en": b, "reduce_basis_en": r}
+        for f, (n, st, b, r) in zip(row["fees"], fees_en, strict=True)
+    ]
+    out["fee_basis_en"] = "; ".join(dict.fromkeys(f["basis_en"] for f in out["fees"]))
+    out["steps"] = _steps_en(row, en)
+    faqs_en = en["faqs"]
+    if len(faqs_en) != len(row["faqs"]):
+        raise KeyError("give the English of every question")
+    out["faqs"] = [
+        {**q, "question_en": qe, "answer_en": ae}
+        for q, (qe, ae) in zip(row["faqs"], faqs_en, strict=True)
+    ]
+    return out

@@ -275,3 +275,156 @@ def own(
         "requirements": req,
         "can_be_waived": False,
     }
+
+
+# English of the shared materials: code -> (name, source note, requirements).
+LIBRARY_EN: dict[str, tuple[str, str, str]] = {
+    "M-ID-CARD": (
+        "Resident identity card",
+        "Issued by the public security bureau",
+        "Must be in date. The window checks the original; you can show the electronic identity "
+        "card in the Yueshengshi app instead.",
+    ),
+    "M-HOUSEHOLD-BOOK": (
+        "Household register booklet (hukou)",
+        "Issued by the public security bureau",
+        "The head of household's page and your own page. Not needed if your household is "
+        "registered in Zhongshan: it is checked through data sharing.",
+    ),
+    "M-PHOTO": (
+        "Recent colour ID photo",
+        "",
+        "Taken in the last 6 months, facing forward, no hat, white background. You can have it "
+        "taken at the window or upload the receipt of a digital photo.",
+    ),
+    "M-AUTH-LETTER": (
+        "Letter of authorisation",
+        "",
+        "Only if someone applies for you. It must say what they may do and for how long, "
+        "signed or stamped by you.",
+    ),
+    "M-AGENT-ID": (
+        "Identity document of the person applying for you",
+        "Issued by the public security bureau",
+        "Only if someone applies for you. The window checks the original.",
+    ),
+    "M-BIZ-LICENCE": (
+        "Business licence",
+        "Issued by the market regulation authority",
+        "Obtained from the electronic business licence or through data sharing: no paper copy "
+        "is needed.",
+    ),
+    "M-LEGAL-REP-ID": (
+        "Identity document of the legal representative",
+        "Issued by the public security bureau",
+        "A copy stamped with the company seal. Not needed if you sign in with the electronic "
+        "business licence.",
+    ),
+    "M-ARTICLES": (
+        "Articles of association",
+        "",
+        "Signed by all shareholders. You can use the model articles the registration office "
+        "provides.",
+    ),
+    "M-PREMISES": (
+        "Proof of the right to use the premises",
+        "",
+        "The property certificate if you own the premises, or the lease if you rent them. Not "
+        "needed for property registered in Zhongshan.",
+    ),
+    "M-BIRTH-CERT": (
+        "Medical birth certificate",
+        "Issued by the hospital where the baby was born",
+        "Certificates issued in Zhongshan are obtained through electronic certificate sharing.",
+    ),
+    "M-MARRIAGE-CERT": (
+        "Marriage certificate",
+        "Issued by the civil affairs bureau",
+        "The parents' marriage certificate. Registered marriages can be checked through data "
+        "sharing.",
+    ),
+    "M-DEATH-CERT": (
+        "Medical certificate of death",
+        "Issued by the hospital, a health institution or the police",
+        "The death can be checked through data sharing between departments.",
+    ),
+    "M-BANK-ACCOUNT": (
+        "Details of your own bank account",
+        "",
+        "A class I bank account, or a social security card with its bank account activated.",
+    ),
+    "M-HEALTH-CERT": (
+        "Health certificate of food workers",
+        "Issued by a medical examination centre approved by the health authority",
+        "One for each worker who handles food, in date. It can be checked online.",
+    ),
+    "M-FLOOR-PLAN": (
+        "Floor plan of the premises",
+        "",
+        "Showing the area, what each room is for, the main equipment, and how people and goods "
+        "move through it. On A4 or A3 paper.",
+    ),
+    "M-PROPERTY-CERT": (
+        "Real estate title certificate",
+        "Issued by the real estate registration office",
+        "Property registered in Zhongshan is checked through data sharing.",
+    ),
+    "M-SALE-CONTRACT": (
+        "Property sale contract",
+        "",
+        "The contract signed online and filed, signed by the buyer and the seller.",
+    ),
+    "M-RESIDENCE-PERMIT": (
+        "Guangdong residence permit",
+        "Issued by the public security bureau",
+        "For people whose household is not registered in Zhongshan. Must be in date.",
+    ),
+    "M-SOCIAL-CARD": (
+        "Social security card",
+        "Issued by the human resources and social security bureau",
+        "Activated. You can use the electronic social security card.",
+    ),
+    "M-DRIVING-LICENCE": (
+        "Driving licence",
+        "Issued by the traffic police",
+        "In date, or expired less than a year ago.",
+    ),
+    "M-MEDICAL-CHECK": (
+        "Driver's medical certificate",
+        "Issued by a qualified hospital or clinic",
+        "Valid for 6 months. Not needed if the hospital has uploaded it online.",
+    ),
+    "M-LAND-USE": (
+        "Proof of the right to use the land",
+        "Issued by the natural resources bureau",
+        "The land grant contract or allocation decision. Not needed if it is already shared.",
+    ),
+    "M-PLAN-PERMIT": (
+        "Construction project planning permit",
+        "Issued by the natural resources bureau",
+        "Permits issued in Zhongshan are obtained through data sharing.",
+    ),
+    "M-COMMITMENT": (
+        "Statement of commitment",
+        "",
+        "Signed when you apply under the commitment system: you promise that you meet the "
+        "conditions and accept legal responsibility if the promise is untrue.",
+    ),
+    "M-LABOUR-CONTRACT": (
+        "Employment contract or letter of appointment",
+        "",
+        "Between the employer and the employee, stating the date employment started.",
+    ),
+    "M-COMPANY-ACCOUNT": (
+        "Details of the company's bank account",
+        "",
+        "The bank, account name and account number. Not needed if the bank has shared the "
+        "account details.",
+    ),
+    "M-INCOME-DECL": (
+        "Household income declaration and consent to checks",
+        "",
+        "Signed by every member of the household, allowing the civil affairs bureau to check "
+        "income and assets.",
+    ),
+}

@@ -330,15 +330,21 @@ DEPARTMENTS: list[DepartmentData] = [
 ]
 
 CENTRE_ADDRESS = "中山市东区博爱六路22号"
+CENTRE_ADDRESS_EN = "22 Bo'ai 6th Road, East District, Zhongshan"
 CENTRE_HOURS = "周一至周五 上午9:00—12:00，下午13:30—17:00（法定节假日除外）"
+CENTRE_HOURS_EN = "Monday to Friday, 9am to 12 noon and 1:30pm to 5pm (closed on public holidays)"
 CENTRE = {
     "name": "中山市行政服务中心",
     "name_en": "Zhongshan City Administrative Service Centre",
     "region": "442000",
     "address": CENTRE_ADDRESS,
+    "address_en": CENTRE_ADDRESS_EN,
     "opening_hours": CENTRE_HOURS,
+    "opening_hours_en": CENTRE_HOURS_EN,
     "phone": "0760-89817100",
     "transit": '乘公交至"市行政服务中心"站下车；中心设无障碍通道和母婴室，提供免费停车位。',
+    "transit_en": "Take a bus to the City Administrative Service Centre stop. The centre has "
+    "step-free access, a baby care room and free parking.",
 }
 
 # (number, name, English name, department code or "", comprehensive?)
@@ -368,6 +374,9 @@ CENTRE_WINDOWS: list[tuple[str, str, str, str, bool]] = [
 ]
 
 TOWN_HALL_HOURS = "周一至周五 上午8:30—12:00，下午14:00—17:30（法定节假日除外）"
+TOWN_HALL_HOURS_EN = (
+    "Monday to Friday, 8:30am to 12 noon and 2pm to 5:30pm (closed on public holidays)"
+)
 # (region code, name, English name, address, phone)
 TOWN_HALLS: list[tuple[str, str, str, str, str]] = [
     (
@@ -399,6 +408,13 @@ TOWN_HALLS: list[tuple[str, str, str, str, str]] = [
         "0760-85591234",
     ),
 ]
+# English addresses of the town halls, by region code.
+TOWN_HALL_ADDRESSES_EN: dict[str, str] = {
+    "442000100000": "8 Shengping Middle Road, Xiaolan Town, Zhongshan",
+    "442000105000": "1 Zhongxing Avenue South, Guzhen Town, Zhongshan",
+    "442000001000": "33 Yuelai South Road, Shiqi Subdistrict, Zhongshan",
+    "442000003000": "70 Zhongshangang Avenue, Torch Development Zone, Zhongshan",
+}
 # Every town hall gets these windows.
 TOWN_WINDOWS: list[tuple[str, str, str, bool]] = [
     ("01", "综合受理窗口", "General counter", True),
