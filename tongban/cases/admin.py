@@ -1,9 +1,10 @@
 """Administration of forms, data elements and process models; cases are read-only here.
 
 Cases are changed only through the officials' pages (explicit, audited transitions); the
-admin shows them without their encrypted form data. A BPMN upload is checked against the
-platform's element profile before it is stored: anything the engine cannot run is
-refused with the element named.
+admin shows them without their encrypted form data. A BPMN upload is checked before it is stored
+(``modelcheck``: the engine's element profile and the platform contract — conditions read
+only names tasks write, departments exist, every path closes the sub-case): anything cases
+could not run on is refused with the element named.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.admin import AuditedAdmin, ReadOnlyAdmin
 from tongban.core.audit import record_audit
 
-from .engine.profile import check_bpmn
+from .modelcheck import check_process_model
 from .models import (
     Case,
     CaseCounter,
@@ -119,7 +120,7 @@ class ProcessUploadForm(forms.ModelForm):
                 self.add_error("bpmn_file", _("A BPMN file may be at most 2 MB."))
                 return cleaned
             xml = upload.read()
-            problems = check_bpmn(xml)
+            problems = check_process_model(xml)
             if problems:
                 for problem in problems[:20]:
                     self.add_error("bpmn_file", str(problem))

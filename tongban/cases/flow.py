@@ -201,12 +201,18 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
             next(iter(subs.values())) if len(subs) == 1 else None
         )
         department = sub.department if sub is not None else None
-        if department is None and task.department:
-            if task.department not in departments:
-                departments[task.department] = Department.objects.filter(
-                    code=task.department
-                ).first()
-            department = departments[task.department]
+        # A ``department`` property other than the item's own sends this step there (a
+        # model may route a step to another department); the item's own department, or
+        # none, follows the matter, which a transfer may have moved.
+        code = task.properties.get("department", "") or (
+            task.department if department is None else ""
+        )
+        if code and (department is None or department.code != code):
+            if code not in departments:
+                departments[code] = Department.objects.filter(code=code).first()
+            named = departments[code]
+            if named is not None and (sub is None or named.pk != sub.item.department_id):
+                department = named
         kind = _kind(task)
         WorkItem.objects.create(
             case=case,

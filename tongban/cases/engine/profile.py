@@ -143,6 +143,32 @@ MESSAGES: dict[str, Any] = {
     ),
     "join_no_split": gettext_lazy("This join has no matching split."),
     "engine": gettext_lazy("The engine cannot load the model (%(detail)s)."),
+    "reserved_id": gettext_lazy(
+        'The id "%(value)s" is reserved by the process engine; give the element another id.'
+    ),
+    "condition_unknown_name": gettext_lazy(
+        'The condition reads "%(name)s", which no task of this model writes: a task writes '
+        "<data_prefix>_accept, _review or _decision according to its step (see the BPMN guide)."
+    ),
+    "condition_unwritten": gettext_lazy(
+        'The condition reads "%(name)s", which is not written on every path to it: a task '
+        "on another branch, or later in the flow, writes it."
+    ),
+    "condition_fails": gettext_lazy(
+        'The condition "%(expression)s" fails with the values the tasks write (%(detail)s).'
+    ),
+    "no_branch": gettext_lazy(
+        "For some decisions none of the conditions leaving this gateway is true and it has "
+        "no default flow: the case would stop here."
+    ),
+    "unknown_department": gettext_lazy(
+        'The property "department" names "%(value)s", which is not a department code of '
+        "this platform."
+    ),
+    "end_open": gettext_lazy(
+        "A path reaches this end event without a decision on the matter (a decide step, or "
+        "the not-accepted exit after acceptance): the sub-case would stay open for ever."
+    ),
 }
 
 
@@ -297,6 +323,10 @@ EVENT_DEFINITIONS = {
     "cancelEventDefinition",
 }
 
+#: Task names the engine (SpiffWorkflow) gives its own start and end steps: an element with
+#: such an id replaces one of them and the process cannot start or end.
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+
 IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
@@ -440,6 +470,8 @@ def _check_elements(root: etree._Element) -> list[ProfileProblem]:
         if qname.namespace != BPMN_NS:
             continue  # BPMNDI, camunda:, zeebe: … — layout and extensions
         tag = qname.localname
+        if (tag in FLOW_NODES or tag in REFUSED_NODES) and node.get("id") in RESERVED_IDS:
+            problems.append(_problem("reserved_id", node, value=node.get("id")))
         if tag in REFUSED:
             problems.append(_problem(REFUSED[tag], _flow_parent(node)))
         elif tag == "serviceTask":
