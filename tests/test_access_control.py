@@ -46,18 +46,21 @@ from tongban.accounts.models import (
     User,
     UserKind,
 )
+from tongban.cases import materials, services
+from tongban.cases.models import Case, UploadedMaterial, WorkItem, WorkKind
 from tongban.catalog.models import (
     Bundle,
     BundleMember,
     CatalogImport,
     ImportStatus,
     ItemStatus,
+    Material,
     QualityRuleSetting,
     ServiceItem,
     Theme,
 )
 from tongban.core import audit, generations
-from tongban.core.models import AuditRecord
+from tongban.core.models import AuditRecord, ClassificationLevel
 from tongban.org.models import Region, ServiceHall, ServiceWindow
 from tongban.workdays.models import SpecialDay
 
@@ -78,6 +81,12 @@ def _fast_setup(settings, tmp_path):
     # Personas are made with create_user; Argon2 would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    uploads = str(tmp_path / "uploads")
+    settings.CASES_UPLOAD_DIR = uploads
+    settings.STORAGES = {**settings.STORAGES, "materials": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": uploads},
+    }}  # fmt: skip
 
 
 # --- The world: one published object of every kind a route can name -----------------------
@@ -99,6 +108,9 @@ class World:
     system_admin: User
     security_admin: User
     audit_admin: User
+    case: Case  # citizen's application for the bundle: department A (lead) and B
+    work_a: WorkItem  # department A's acceptance step of that case
+    files: dict[str, UploadedMaterial]  # by material code
 
 
 def _staff(username: str, role: str, department: Any = None) -> User:
@@ -126,6 +138,7 @@ def world(city, department_a, department_b, citizen, other_citizen, official_a, 
         lead_department=department_a, promised_limit=3, status=ItemStatus.PUBLISHED,
     )  # fmt: skip
     BundleMember.objects.create(bundle=bundle, item=item, sort_order=1)
+    case, work_a = _bundle_case(bundle, item, department_b, citizen, (official_a, official_b))
     hall = ServiceHall.objects.create(
         region=city["city"], name="中山市行政服务中心", address="东区博爱六路22号",
         opening_hours="周一至周五", phone="0760-12345678",
@@ -172,8 +185,53 @@ def world(city, department_a, department_b, citizen, other_citizen, official_a, 
         business=business, other_business=other_business, agent=other_citizen,
         candidate=candidate, job=job,
         audit_record=record, catalog_admin=catalog_admin, system_admin=system_admin,
-        security_admin=security_admin, audit_admin=audit_admin,
+        security_admin=security_admin, audit_admin=audit_admin, case=case, work_a=work_a,
+        files={m.material_code: m for m in case.materials.all()},
     )  # fmt: skip
+
+
+# A one-page PDF that parses (uploads are checked with pikepdf).
+ONE_PAGE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+# Department A needs the marriage certificate, department B (the health department of
+# issue 12) the birth certificate, both the ID card; A leads the bundle.
+BUNDLE_MATERIALS = (
+    ("a", "marriage-cert", "结婚证"),
+    ("a", "id-card", "居民身份证"),
+    ("b", "birth-cert", "出生医学证明"),
+    ("b", "id-card", "居民身份证"),
+)
+
+
+def _bundle_case(
+    bundle: Bundle, item: ServiceItem, department_b: Any, applicant: User, officials: Any
+) -> tuple[Case, WorkItem]:
+    """The applicant's submitted case for ``bundle`` with a second member in department B,
+    every material uploaded through the product's own service."""
+    item_b = ServiceItem.objects.create(
+        name="出生医学证明办理", basic_code="000101002", implementation_code="IMPL-ACL-002",
+        item_type="01", department=department_b, status=ItemStatus.PUBLISHED,
+        published_at=timezone.now(),
+    )  # fmt: skip
+    BundleMember.objects.create(bundle=bundle, item=item_b, sort_order=2)
+    for member, code, name in BUNDLE_MATERIALS:
+        Material.objects.create(item=item if member == "a" else item_b, code=code, name=name)
+    for official in officials:  # cases hold personal data (sensitive)
+        User.objects.filter(pk=official.pk).update(clearance=ClassificationLevel.SENSITIVE)
+    applicant.assurance_level = 2  # real-name verified: online applications need it
+    applicant.save(update_fields=["assurance_level"])
+    draft = services.draft_for(applicant, bundle)
+    for code in ("marriage-cert", "id-card", "birth-cert"):
+        upload = SimpleUploadedFile(f"{code}.pdf", ONE_PAGE_PDF, "application/pdf")
+        materials.upload_material(draft, code, upload, actor=applicant)
+    case = services.submit(draft, actor=applicant, idempotency_key="acl-case")
+    work_a = WorkItem.objects.get(case=case, kind=WorkKind.ACCEPT, department=item.department)
+    return case, work_a
 
 
 def _third_party_rows() -> None:
@@ -234,6 +292,10 @@ def fill(route: str, name: str, world: World) -> str:
         match = ADMIN_MODEL.match(route)
         assert match, route
         return _sample_pk(apps.get_model(match["app"], match["model"]))
+    if route.startswith("/office/work/"):
+        return str(world.work_a.pk)
+    if route.startswith("/materials/"):
+        return str(world.files["id-card"].pk)
     values = {
         "org_id": world.business.pk,
         "user_id": world.agent.pk,
@@ -392,6 +454,36 @@ def test_static_files_are_public_but_uploads_are_not(client, world):
     assert client.get(f"/static/../media/{world.job.file.name}").status_code == 404
 
 
+def test_every_office_route_refuses_a_citizen_even_for_their_own_case(world, citizen,
+                                                                     official_a):  # fmt: skip
+    """Citizens never reach an officials' page (issue 12): every ``/office/`` route, filled
+    with the citizen's own case where it names one, refuses them (403, 404, or 405 for a
+    method it does not take), and answers exactly as for an id that names nothing, so the
+    refusal reveals nothing. The cases' office pages serve the department's official at the
+    same URLs, so their 404 is a refusal, not a missing object."""
+    office = [r for r in iter_routes(get_resolver().url_patterns) if r.key.startswith("/office/")]
+    assert {"/office/inbox/", "/office/work/<int:pk>/"} <= {r.key for r in office}
+    applicant, colleague = Client(), Client()
+    sign_in(applicant, citizen)
+    sign_in(colleague, official_a)
+    problems = []
+    for route in office:
+        url = concrete_url(route, world)
+        missing = CONVERTER.sub(lambda m: "999999999", route.key)
+        for method in METHODS:
+            status = _request(applicant, method, url).status_code
+            if status not in (403, 404, 405):
+                problems.append(f"{method} {url}: citizen got {status}")
+            elif missing != url and _request(applicant, method, missing).status_code != status:
+                problems.append(f"{method} {url}: citizen told it from a missing {missing}")
+        if route.callback.__module__ == "tongban.cases.views":
+            if colleague.get(url).status_code != 200:
+                problems.append(f"GET {url}: the department's official was not served")
+            if _request(applicant, "GET", url).status_code != 404:
+                problems.append(f"GET {url}: cases' office pages answer citizens 404")
+    assert not problems, "\n".join(problems)
+
+
 # --- 2. Persona x operation matrix --------------------------------------------------------
 
 STAFF = ("catalog_admin", "system_admin", "security_admin", "audit_admin", "admin_user")
@@ -501,6 +593,24 @@ OPERATIONS = [
     Operation("my applications", "GET", lambda w: "/me/cases/", expect(200)),
     Operation("someone's case by number", "GET",
               lambda w: "/me/cases/442000-20261128-000001-5/", expect(404)),
+    # Officials' pages and case files (issue 12): never a citizen, the applicant included;
+    # each department its own item's materials; the lead department also the shared ones.
+    Operation("office page of department A's step (applicant: citizen)", "GET",
+              lambda w: f"/office/work/{w.work_a.pk}/", expect(404, official_a=200)),
+    # official_a reviews; the clerk accepts: the page comes back with the refusal.
+    Operation("accept department A's step", "POST",
+              lambda w: f"/office/work/{w.work_a.pk}/", expect(404, official_a=200),
+              data=lambda w: {"action": "accept"},
+              probe=lambda w: WorkItem.objects.get(pk=w.work_a.pk).status),
+    Operation("download the marriage certificate (department A's material)", "GET",
+              lambda w: f"/materials/{w.files['marriage-cert'].pk}/",
+              expect(404, citizen=200, official_a=200)),
+    Operation("download the birth certificate (department B's material)", "GET",
+              lambda w: f"/materials/{w.files['birth-cert'].pk}/",
+              expect(404, citizen=200, official_b=200)),
+    Operation("download the ID card (shared: A, the lead, and B need it)", "GET",
+              lambda w: f"/materials/{w.files['id-card'].pk}/",
+              expect(404, citizen=200, official_a=200, official_b=200)),
     # The working-day calendar: the system administrator keeps it (and development's
     # superuser); an ordinary change needs workdays.change_calendaryear.
     Operation("working-day calendar", "GET", lambda w: "/manage/calendar/2026/",

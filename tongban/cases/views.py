@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
@@ -245,21 +246,27 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _display_data(
-    case: Case, *, reveal: bool, item: ServiceItem | None = None
+    case: Case, *, reveal: bool, departments: set[int] | None = None
 ) -> list[tuple[str, str, bool]]:
     """(label, value, personal) rows of the form data; personal values masked unless
-    ``reveal``. With ``item``, only the data elements that item's form asks for: each
-    department sees what its own matter needs (data minimisation), not the whole bundle."""
+    ``reveal``. With ``departments``, only the data elements officials of those
+    departments see (``permissions.element_codes_for``: their items' own, and the shared
+    ones for the bundle's lead), not the whole bundle (data minimisation)."""
     target = case.bundle or case.item
     if target is None:
         return []
     app_form = dataforms.build_form(target)
+    shown_codes = (
+        None
+        if departments is None
+        else permissions.element_codes_for(case, departments, form=app_form)
+    )
     values = sealed.case_data(case)
     rows = []
     for f in app_form.fields:
         if f.code not in values:
             continue
-        if item is not None and item.implementation_code not in f.items:
+        if shown_codes is not None and f.code not in shown_codes:
             continue
         value = values[f.code]
         if isinstance(value, bool):
@@ -316,11 +323,13 @@ def material(request: HttpRequest, pk: int) -> HttpResponseBase:
     row = get_object_or_404(UploadedMaterial, pk=pk)
     if not permissions.can_download(_user(request), row):
         raise Http404
-    path = materials.material_path(row)
-    if not path.exists():
-        raise Http404
-    response = FileResponse(path.open("rb"), content_type=row.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{row.material_code}{path.suffix}"'
+    try:
+        stream = materials.open_material(row)
+    except FileNotFoundError:
+        raise Http404 from None
+    suffix = PurePosixPath(row.storage_name).suffix
+    response = FileResponse(stream, content_type=row.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{row.material_code}{suffix}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -328,18 +337,18 @@ def material(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --- officials ----------------------------------------------------------------------------
 
 
-def _materials_for(work: WorkItem) -> list[UploadedMaterial]:
-    """The case's current files this step's item asks for, each with its material name."""
-    rows = UploadedMaterial.objects.filter(case=work.case, superseded=False)
-    if work.subcase is not None:
-        names = dict(work.subcase.item.materials.values_list("code", "name"))
-        rows = rows.filter(material_code__in=names)
-    else:
-        names = {}
-    materials = list(rows)
-    for m in materials:
+def _materials_for(work: WorkItem, departments: set[int]) -> list[UploadedMaterial]:
+    """The case's current files officials of ``departments`` see
+    (``permissions.material_codes_for``), each with its material name."""
+    case = work.case
+    codes = permissions.material_codes_for(case, departments)
+    target = case.bundle or case.item
+    names = {m.code: m.name for m in materials.required_materials(target)} if target else {}
+    rows = UploadedMaterial.objects.filter(case=case, superseded=False, material_code__in=codes)
+    files = list(rows)
+    for m in files:
         m.material_name = names.get(m.material_code, m.material_code)  # type: ignore[attr-defined]
-    return materials
+    return files
 
 
 def _inbox_labels() -> dict[str, str]:
@@ -400,9 +409,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def work_item(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     work = get_object_or_404(
-        WorkItem.objects.select_related("case", "subcase", "department"), pk=pk
+        WorkItem.objects.select_related("case__bundle", "subcase", "department"), pk=pk
     )
-    if not permissions.can_view_case(user, work.case):
+    # 404, as for a step that does not exist: a citizen (its applicant included) or an
+    # official of another department learns nothing from a sequential id.
+    if not permissions.can_view_work(user, work):
         raise Http404
     form = ActionForm(request.POST or None)
     if request.method == "POST":
@@ -429,6 +440,9 @@ def work_item(request: HttpRequest, pk: int) -> HttpResponse:
         work.refresh_from_db()
     ctx = _case_context(work.case, public_only=False)
     sub: SubCase | None = work.subcase
+    # This step's department only, even for an official of several departments of the case.
+    step_department = permissions.work_department_id(work)
+    departments = {step_department} if step_department is not None else set()
     ctx.update(
         {
             "work": work,
@@ -440,12 +454,10 @@ def work_item(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             ],
             "may_act": permissions.can_act(user, work),
-            "data": _display_data(
-                work.case, reveal=False, item=work.subcase.item if work.subcase else None
-            ),
+            "data": _display_data(work.case, reveal=False, departments=departments),
             "sub": sub,
             "others": [s for s in ctx["subcases"] if sub is None or s.pk != sub.pk],
-            "case_materials": _materials_for(work),
+            "case_materials": _materials_for(work, departments),
             "open_status": WorkStatus.OPEN,
         }
     )
