@@ -1,20 +1,31 @@
 """Uploaded materials: checked, stored outside the web root, one current file per material
 code of a draft or a case; and documents the platform already holds offered instead (免提交).
+
+Files live in the ``materials`` storage (``settings.STORAGES["materials"]``): a directory on
+one node (by default ``CASES_UPLOAD_DIR``, ``var/uploads``, where earlier versions wrote, so
+existing files keep working), S3-compatible storage on many. Backup and restore cover it.
+Every file is checked for what it is, not for its first bytes only: PDFs are parsed with
+pikepdf and refused with JavaScript, embedded files, encryption or streams that inflate past
+a limit; images are decoded under a pixel limit and stored re-encoded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
+import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+import pikepdf
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tongban.accounts.models import User
 from tongban.catalog.models import Bundle, MaterialNecessity, ServiceItem
@@ -31,6 +42,12 @@ from .models import (
 from .permissions import check_draft_owner
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
+#: All streams of a PDF together may decode to at most this many bytes (inflation bombs).
+MAX_PDF_DECODED_BYTES = 50 * 1024 * 1024
+#: An image may have at most this many pixels (decompression bombs; an A4 page scanned at
+#: 600 dpi has about 35 million).
+MAX_IMAGE_PIXELS = 40_000_000
+STORAGE_ALIAS = "materials"
 
 
 #: Sniffed file types for materials: (magic bytes, content type, extension).
@@ -69,14 +86,23 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def material_root() -> Path:
-    root = Path(getattr(settings, "CASES_UPLOAD_DIR", "") or settings.VAR_DIR / "uploads")
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+def material_storage() -> Storage:
+    """The storage every uploaded file is written to and read from."""
+    return storages[STORAGE_ALIAS]
 
 
-def material_path(material: UploadedMaterial) -> Path:
-    return material_root() / material.storage_name
+def open_material(material: UploadedMaterial) -> File:
+    """The stored file of an uploaded material, opened for reading.
+
+    Raises ``FileNotFoundError`` when the row has no file (a held licence) or the file is gone.
+    Callers check the reader's permission first (``permissions.can_download``).
+    """
+    storage = material_storage()
+    name = material.storage_name
+    if not name or material.size == 0 or not storage.exists(name):
+        raise FileNotFoundError(name)
+    stream: File = storage.open(name, "rb")
+    return stream
 
 
 def upload_material(
@@ -84,7 +110,10 @@ def upload_material(
 ) -> UploadedMaterial:
     """Store an uploaded file for one required material of a draft, outside the web root.
 
-    The type is decided by the file's first bytes, not its name or the browser's claim.
+    The type is decided by the file's first bytes, not its name or the browser's claim, and
+    the file is then checked for what it is (``check_pdf``, ``reencode_image``). Raises
+    ``ServiceError`` naming the material when the draft is someone else's, the material is
+    not asked for, or the file is refused.
     """
     check_draft_owner(draft, actor)
     return _keep_upload(draft.target, material_code, upload, actor, draft=draft)
@@ -125,7 +154,7 @@ def _keep_upload(
                 meta["case"] = case.number
             record_audit(actor, "cases.material_upload", stored, meta=meta)
     except Exception:
-        material_path(stored).unlink(missing_ok=True)
+        material_storage().delete(stored.storage_name)
         raise
     return stored
 
@@ -204,7 +233,12 @@ def upload_case_material(
 def _store_upload(
     material_code: str, label: str, upload: UploadedFile, actor: User
 ) -> UploadedMaterial:
-    """Validate and write the file outside the web root; return an unsaved row."""
+    """Check the file for what it is and write it to the materials storage; return an
+    unsaved row. PDFs are stored as uploaded, images re-encoded.
+
+    Raises ``ServiceError`` on the material's field, naming the material, when the file is
+    empty, too large, of another type, or fails its check.
+    """
     field = f"material_{material_code}"
     if not upload.size:
         raise refuse(_("%(material)s: the file is empty.") % {"material": label}, field)
@@ -215,28 +249,230 @@ def _store_upload(
             field,
         )
     upload.seek(0)
-    sniffed = _sniff(upload.read(16))
+    data = upload.read(MAX_MATERIAL_BYTES + 1)
+    sniffed = _sniff(data[:16])
     if sniffed is None:
         raise refuse(
             _("%(material)s: upload a PDF, JPEG or PNG file.") % {"material": label}, field
         )
     content_type, ext = sniffed
-    storage_name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
-    path = material_root() / storage_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    upload.seek(0)
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
+    try:
+        if content_type == "application/pdf":
+            check_pdf(data)
+        else:
+            data = reencode_image(data, content_type)
+    except UploadRefused as refused:
+        raise refuse(refused.message % {"material": label}, field) from refused
+    storage_name = material_storage().save(
+        f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}", ContentFile(data)
+    )
     return UploadedMaterial(
         applicant=actor,
         material_code=material_code,
         original_name=(upload.name or "upload")[-200:],
         content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
         storage_name=storage_name,
         uploaded_at=timezone.now(),
     )
+
+
+# --- What a file is, checked -------------------------------------------------------------
+
+
+class UploadRefused(Exception):
+    """A file failed its check; ``message`` is translated and holds ``%(material)s``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+#: Dictionary keys that make a PDF act (scripts, actions on open or on events) or carry files.
+_PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA"}
+_PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+_PDF_FILE_KEYS = {"/EmbeddedFiles", "/EmbeddedFile"}
+_PDF_FILE_SUBTYPES = {"/FileAttachment", "/RichMedia"}
+#: Filters whose output is an image a viewer decodes itself: their bytes count as stored.
+_PDF_IMAGE_FILTERS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/DCT"}
+#: The most a filter other than Flate can multiply its input by (LZW: a 12-bit code yields
+#: up to 4096 bytes; RunLength: 2 bytes yield 128; ASCII85: "z" yields 4).
+_PDF_FILTER_GROWTH = {
+    "/LZWDecode": 2731,
+    "/LZW": 2731,
+    "/RunLengthDecode": 64,
+    "/RL": 64,
+    "/ASCII85Decode": 4,
+    "/A85": 4,
+    "/ASCIIHexDecode": 1,
+    "/AHx": 1,
+}
+
+
+def check_pdf(data: bytes) -> None:
+    """Parse a PDF and refuse what a plain document never needs.
+
+    Raises ``UploadRefused`` when the file cannot be parsed, is encrypted, holds JavaScript
+    or other actions (``/JS``, ``/JavaScript``, ``/AA``, an ``/OpenAction`` that runs one),
+    embeds files (``/EmbeddedFiles``, file attachment annotations), or its streams decode
+    to more than ``MAX_PDF_DECODED_BYTES`` together.
+    """
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as exc:
+        raise UploadRefused(_encrypted_message()) from exc
+    except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
+        raise UploadRefused(_("%(material)s: the file is not a readable PDF.")) from exc
+    with pdf:
+        if pdf.is_encrypted:
+            raise UploadRefused(_encrypted_message())
+        try:
+            budget = MAX_PDF_DECODED_BYTES
+            for obj in [pdf.trailer, *pdf.objects]:
+                _check_pdf_object(obj)
+                if isinstance(obj, pikepdf.Stream):
+                    budget -= _decoded_size(pdf, obj, budget)
+        except (pikepdf.PdfError, ValueError, RuntimeError, zlib.error) as exc:
+            raise UploadRefused(_("%(material)s: the file is not a readable PDF.")) from exc
+
+
+def _encrypted_message() -> str:
+    return _(
+        "%(material)s: the PDF is encrypted or protected by a password; upload it unprotected."
+    )
+
+
+def _check_pdf_object(root: Any) -> None:
+    """Walk one object and its direct children (indirect ones are walked on their own)."""
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Dictionary):
+            keys = set(obj.keys())
+            if keys & _PDF_ACTIVE_KEYS or str(obj.get("/S", "")) in _PDF_ACTIVE_ACTIONS:
+                raise UploadRefused(
+                    _(
+                        "%(material)s: the PDF contains JavaScript or other actions; "
+                        "upload a plain PDF (print it to PDF again)."
+                    )
+                )
+            if (
+                keys & _PDF_FILE_KEYS
+                or str(obj.get("/Subtype", "")) in _PDF_FILE_SUBTYPES
+                or str(obj.get("/Type", "")) in ("/EmbeddedFile", "/Filespec")
+            ):
+                raise UploadRefused(
+                    _(
+                        "%(material)s: the PDF carries embedded files or attachments; "
+                        "upload each document as a PDF of its own."
+                    )
+                )
+            children = [obj.get(key) for key in keys]
+        elif isinstance(obj, pikepdf.Array):
+            children = list(obj)
+        else:
+            continue
+        stack.extend(
+            child
+            for child in children
+            if isinstance(child, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream))
+            and not child.is_indirect
+        )
+
+
+def _filters(stream: pikepdf.Stream) -> list[str]:
+    value = stream.stream_dict.get("/Filter")
+    if value is None:
+        return []
+    if isinstance(value, pikepdf.Array):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _decoded_size(pdf: pikepdf.Pdf, stream: pikepdf.Stream, budget: int) -> int:
+    """The size a stream decodes to, decoding no further than ``budget`` bytes.
+
+    Raises ``UploadRefused`` when it would exceed ``budget``.
+    """
+    too_big = UploadRefused(
+        _(
+            "%(material)s: the PDF expands to more than %(mb)s MB when opened; "
+            "upload a smaller file."
+        )
+        % {"material": "%(material)s", "mb": MAX_PDF_DECODED_BYTES // (1024 * 1024)}
+    )
+    data = stream.read_raw_bytes()
+    for name in _filters(stream):
+        if name in _PDF_IMAGE_FILTERS:
+            break  # an image codec: the viewer decodes it; its size counts as stored
+        if name in ("/FlateDecode", "/Fl"):
+            inflater = zlib.decompressobj()
+            data = inflater.decompress(data, budget + 1)
+            if len(data) > budget:
+                raise too_big
+        elif name in _PDF_FILTER_GROWTH:
+            if len(data) * _PDF_FILTER_GROWTH[name] > budget:
+                raise too_big
+            data = _decode_one(pdf, data, name)
+        else:
+            raise UploadRefused(_("%(material)s: the file is not a readable PDF."))
+    if len(data) > budget:
+        raise too_big
+    return len(data)
+
+
+def _decode_one(pdf: pikepdf.Pdf, data: bytes, name: str) -> bytes:
+    """Decode ``data`` by one non-Flate filter, through qpdf on a scratch stream."""
+    scratch = pikepdf.Stream(pdf, data)
+    scratch.stream_dict["/Filter"] = pikepdf.Name(name)
+    return bytes(scratch.read_bytes(pikepdf.StreamDecodeLevel.specialized))
+
+
+def reencode_image(data: bytes, content_type: str) -> bytes:
+    """Decode a JPEG or PNG under the pixel limit and encode it anew, in the same format.
+
+    What is not pixels goes: metadata (EXIF with its GPS position, comments, text chunks)
+    and any bytes after the image (an HTML page appended to a PNG). Photos keep their
+    orientation. Raises ``UploadRefused`` when the image has too many pixels or cannot be
+    decoded, or is not the format its first bytes claim.
+    """
+    unreadable = UploadRefused(_("%(material)s: the image cannot be read; upload it again."))
+    # Pillow's own bomb check (at twice its process-wide limit) fires while opening already.
+    too_many = UploadRefused(
+        _(
+            "%(material)s: the image has more than %(limit)s million pixels; "
+            "scan it at a lower resolution."
+        )
+        % {"material": "%(material)s", "limit": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+    expected = {"image/jpeg": ("JPEG", "MPO"), "image/png": ("PNG",)}[content_type]
+    try:
+        with Image.open(io.BytesIO(data), formats=expected) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise too_many
+            image.load()
+            upright = ImageOps.exif_transpose(image) or image
+            out = io.BytesIO()
+            if content_type == "image/jpeg":
+                clean = upright.convert("RGB") if upright.mode not in ("L", "RGB") else upright
+                clean.save(out, format="JPEG", quality=90)
+            else:
+                clean = (
+                    upright
+                    if upright.mode in ("1", "L", "LA", "P", "RGB", "RGBA")
+                    else (upright.convert("RGBA"))
+                )
+                extra = {}
+                if "transparency" in clean.info and clean.mode in ("1", "L", "P", "RGB"):
+                    extra["transparency"] = clean.info["transparency"]
+                clean.info = {}
+                clean.save(out, format="PNG", **extra)
+    except Image.DecompressionBombError as exc:
+        raise too_many from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise unreadable from exc
+    return out.getvalue()

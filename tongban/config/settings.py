@@ -159,15 +159,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Repeated failed logins: 5 failures for one account lock it for 30 minutes.
+# Repeated failed logins: 5 failures for one account from one address lock that account
+# for that address for 30 minutes; whoever guesses cannot lock the owner out from elsewhere.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-# Per account, whatever the address: guesses spread over many addresses still lock it.
-AXES_LOCKOUT_PARAMETERS = [["username"]]
-# axes.W006 asks for the address too; not here: many citizens share one address behind
-# carrier-grade NAT, and guesses from one address are already rate-limited per address
-# (core.security, TONGBAN_RATE_LIMITS).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Guesses spread over many addresses: past this many failures for one account within the
+# cool-off, only addresses it has signed in from before (and accounts with a second factor)
+# get through (accounts.backends.AccountAndSourceHandler).
+AXES_HANDLER = "tongban.accounts.backends.AccountAndSourceHandler"
+TONGBAN_LOGIN_ACCOUNT_CEILING = env_int("TONGBAN_LOGIN_ACCOUNT_CEILING", 20)
+# The same client address as the rate limits (X-Forwarded-For only behind our own proxy).
+AXES_CLIENT_IP_CALLABLE = "tongban.core.security.client_address"
 # Unknown identifiers are stored as a keyed digest, never as a raw ID or phone number.
 AXES_USERNAME_CALLABLE = "tongban.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
@@ -198,9 +201,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# Files applicants upload (materials): outside the web root, served only through permission
+# checks, and written only through this storage (cases/materials.py), which backup and
+# restore cover. A multi-node site points it at S3-compatible storage (MinIO) instead.
+CASES_UPLOAD_DIR = env_str("CASES_UPLOAD_DIR", str(VAR_DIR / "uploads"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "materials": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": CASES_UPLOAD_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if TESTING:
@@ -303,8 +318,6 @@ TONGBAN_CITY_NAME = env_str("TONGBAN_CITY_NAME", "")
 TONGBAN_CITY_CODE = env_str("TONGBAN_CITY_CODE", "")
 # The address people reach the portal at; e-mail and SMS links are made absolute with it.
 TONGBAN_SITE_URL = env_str("TONGBAN_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
-# Files applicants upload: outside the web root, served only through permission checks.
-CASES_UPLOAD_DIR = env_str("CASES_UPLOAD_DIR", str(VAR_DIR / "uploads"))
 # PDF receipts embed this CJK font ("path" or "path#face index" for a .ttc collection);
 # empty: Noto Sans CJK SC from the fonts-noto-cjk package.
 TONGBAN_CJK_FONT = env_str("TONGBAN_CJK_FONT", "")
@@ -369,6 +382,7 @@ LOGGING = {
     "loggers": {
         "jieba": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # announces its C++ log bridge at import
         # The development server's request lines, through our handler (filtered, masked).
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

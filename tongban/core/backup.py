@@ -2,7 +2,9 @@
 
 An archive is one ``.tar.gz`` holding the database (``database.sqlite3``, made with SQLite's
 online backup API, or ``database.pgdump``, made with ``pg_dump --format=custom``), every
-file under ``MEDIA_ROOT`` (``media/...``) and, last, ``manifest.json``: when and by which
+file under ``MEDIA_ROOT`` (``media/...``), every file of the ``materials`` storage where
+applicants' uploads live (``materials/...``, read through Django's storage API, so any
+storage backend is covered) and, last, ``manifest.json``: when and by which
 version it was made, the database vendor, the latest applied migration of each app, the
 audit record count and every audit stream head, and the size and SHA-256 of every member.
 
@@ -37,10 +39,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import psycopg
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -50,10 +54,16 @@ from tongban.core.audit import count_records, record_audit, verify
 from tongban.core.models import AuditRecord, AuditStreamHead, Generation
 
 FORMAT = "tongban-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Version 1 archives held no ``materials/`` members: restoring one leaves the live
+#: materials as they are.
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 MEDIA_PREFIX = "media/"
+MATERIALS_PREFIX = "materials/"
+#: The storage alias (``settings.STORAGES``) of applicants' uploads.
+MATERIALS_STORAGE = "materials"
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
 # pg_restore waits at most this long for a lock (a web process still connected): it then
@@ -116,6 +126,7 @@ class StagedArchive:
     staging: Path
     database_file: Path
     media_dir: Path
+    materials_dir: Path
 
     @property
     def vendor(self) -> str:
@@ -123,7 +134,13 @@ class StagedArchive:
 
     @property
     def media_files(self) -> int:
-        return sum(1 for f in self.manifest["files"] if f["path"].startswith(MEDIA_PREFIX))
+        """Uploaded files of every kind: media and materials."""
+        prefixes = (MEDIA_PREFIX, MATERIALS_PREFIX)
+        return sum(1 for f in self.manifest["files"] if f["path"].startswith(prefixes))
+
+    @property
+    def has_materials(self) -> bool:
+        return int(self.manifest["format_version"]) >= 2
 
 
 @dataclass
@@ -183,6 +200,7 @@ def create_backup(output: Path | None = None) -> BackupResult:
                     files = [_add_file(tar, DATABASE_MEMBERS[vendor], dump, created)]
                     for relative, path in _media_files(media_root):
                         files.append(_add_file(tar, MEDIA_PREFIX + relative, path, None))
+                    files.extend(_add_storage(tar, MATERIALS_PREFIX, materials_storage()))
                     manifest = {
                         "format": FORMAT,
                         "format_version": FORMAT_VERSION,
@@ -296,6 +314,47 @@ def _dump_postgresql(work: Path) -> tuple[Path, DatabaseState, dict[str, Any]]:
     except psycopg.Error as exc:
         raise BackupError(f"cannot read the PostgreSQL database: {exc}") from exc
     return dest, state, {"server_major": server_major, "dump_tool_major": client_major}
+
+
+def materials_storage() -> Storage:
+    """The storage of applicants' uploads (``settings.STORAGES["materials"]``)."""
+    return storages[MATERIALS_STORAGE]
+
+
+def _storage_names(storage: Storage, directory: str = "") -> Iterator[str]:
+    """Every file name in a storage, in a stable order, through the storage API."""
+    try:
+        dirs, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{directory}/{name}" if directory else name
+    for name in sorted(dirs):
+        yield from _storage_names(storage, f"{directory}/{name}" if directory else name)
+
+
+def _add_storage(tar: tarfile.TarFile, prefix: str, storage: Storage) -> list[MemberDigest]:
+    """Archive every file of a storage under ``prefix``; a local directory is read directly
+    (symbolic links not followed), any other backend through ``listdir`` and ``open``."""
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location)
+        return [_add_file(tar, prefix + rel, path, None) for rel, path in _media_files(root)]
+    digests = []
+    for name in _storage_names(storage):
+        try:
+            size = storage.size(name)
+            mtime = storage.get_modified_time(name)
+            with storage.open(name, "rb") as stream:
+                reader = _HashingReader(stream)
+                tar.addfile(
+                    _tarinfo(prefix + name, size, mtime.timestamp()), cast(IO[bytes], reader)
+                )
+        except OSError as exc:
+            raise BackupError(f"cannot read {name} from the {prefix[:-1]} storage: {exc}") from exc
+        if reader.size != size:
+            raise BackupError(f"{name} changed size while it was archived")
+        digests.append(MemberDigest(prefix + name, reader.size, reader.hash.hexdigest()))
+    return digests
 
 
 def _media_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -436,7 +495,7 @@ def _member_target(name: str, vendor_members: set[str]) -> PurePosixPath:
         return PurePosixPath(name)
     path = PurePosixPath(name)
     if (
-        name.startswith(MEDIA_PREFIX)
+        name.startswith((MEDIA_PREFIX, MATERIALS_PREFIX))
         and not path.is_absolute()
         and len(path.parts) > 1
         and all(part not in ("", ".", "..") for part in path.parts)
@@ -474,6 +533,7 @@ def _stage(path: Path, staging: Path) -> StagedArchive:
     allowed = set(DATABASE_MEMBERS.values())
     archive_hash = hashlib.sha256()
     (staging / "media").mkdir()
+    (staging / "materials").mkdir()
     try:
         with path.open("rb") as raw:
             hashing = _HashingReader(raw)
@@ -516,6 +576,7 @@ def _stage(path: Path, staging: Path) -> StagedArchive:
         staging=staging,
         database_file=staging / manifest["database"]["member"],
         media_dir=staging / "media",
+        materials_dir=staging / "materials",
     )
 
 
@@ -546,7 +607,7 @@ def _parse_manifest(data: bytes) -> dict[str, Any]:
         assert isinstance(manifest, dict)
         if manifest.get("format") != FORMAT:
             raise BackupError(f"{MANIFEST} is not a tongban backup manifest")
-        if manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format_version") not in READABLE_VERSIONS:
             raise BackupError(
                 f"archive format version {manifest.get('format_version')!r} is not supported "
                 f"by this version of tongban (it reads version {FORMAT_VERSION})"
@@ -632,6 +693,8 @@ def apply_restore(staged: StagedArchive) -> RestoreResult:
         result.dropped_tables = _restore_postgresql(staged)
     connections.close_all()
     _replace_media(staged.media_dir, Path(settings.MEDIA_ROOT))
+    if staged.has_materials:
+        _replace_storage(staged.materials_dir, materials_storage())
 
     result.problems = [f"audit chain: {problem}" for problem in verify()]
     result.audit_records = count_records()
@@ -760,6 +823,23 @@ def _replace_media(new: Path, media_root: Path) -> None:
             old.unlink()
         else:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_storage(new: Path, storage: Storage) -> None:
+    """Make a storage hold exactly the staged files: a local directory is swapped by a
+    rename like ``MEDIA_ROOT``; another backend has its files deleted and written anew."""
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        _replace_media(new, root)
+        return
+    for name in list(_storage_names(storage)):
+        storage.delete(name)
+    for relative, path in _media_files(new):
+        with path.open("rb") as stream:
+            saved = storage.save(relative, File(stream, name=relative))
+        if saved != relative:
+            raise BackupError(f"the storage kept {relative} as {saved}: restore incomplete")
 
 
 def _pending_migrations() -> list[str]:

@@ -21,7 +21,13 @@ from tongban.catalog.tests.factories import item_data
 from tongban.core.models import ClassificationLevel
 from tongban.org.models import Department
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A one-page PDF that parses (uploads are checked with pikepdf).
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def pdf_upload(name: str = "scan.pdf", content: bytes = PDF) -> SimpleUploadedFile:
@@ -92,7 +98,13 @@ def _item(department: Department, admin: User, material: str, **kw: Any) -> Serv
 
 @pytest.fixture
 def world(department_a, department_b, admin_user, settings, tmp_path) -> World:
-    settings.CASES_UPLOAD_DIR = str(tmp_path / "uploads")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "materials": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads")},
+        },
+    }
     sync_elements(DataElement)
     item_a = _item(department_a, admin_user, "M-A")
     item_b = _item(department_b, admin_user, "M-B", promised_limit=3, legal_limit=10)

@@ -173,8 +173,8 @@ def test_upload_sniffs_the_content_not_the_name(world):
     with pytest.raises(ServiceError):
         materials.upload_material(draft, "M-NOPE", pdf_upload(), actor=world.applicant)
     stored = materials.upload_material(draft, "M-A", pdf_upload(), actor=world.applicant)
-    path = materials.material_path(stored)
-    assert path.read_bytes().startswith(b"%PDF") and stored.content_type == "application/pdf"
+    with materials.open_material(stored) as stream:
+        assert stream.read().startswith(b"%PDF") and stored.content_type == "application/pdf"
 
 
 # --- the default flow ---------------------------------------------------------------------

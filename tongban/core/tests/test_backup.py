@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
@@ -30,14 +31,31 @@ from tongban.core.tests.test_audit import guard_lifted
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-UPLOAD = "uploads/2026/licence-scan.pdf"
+UPLOAD = "2026/12/licence-scan.pdf"
 UPLOAD_BYTES = b"%PDF-1.7 synthetic scan \x00\x01\x02 " + bytes(range(256)) * 8
+MEDIA_FILE = "site/logo.png"
+
+
+def use_materials_storage(settings, root: Path | str, backend: str = "") -> None:
+    """Point the ``materials`` storage (applicants' uploads) at ``root``, or another backend."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "materials": {
+            "BACKEND": backend or "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {} if backend else {"location": str(root)},
+        },
+    }
 
 
 @pytest.fixture
 def media(settings, tmp_path: Path) -> Path:
-    root = tmp_path / "var" / "media"
-    settings.MEDIA_ROOT = root
+    """The materials storage's directory, where the product writes uploads (one file in it);
+    ``MEDIA_ROOT`` beside it holds one more file."""
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"
+    (settings.MEDIA_ROOT / MEDIA_FILE).parent.mkdir(parents=True)
+    (settings.MEDIA_ROOT / MEDIA_FILE).write_bytes(b"\x89PNG site logo")
+    root = tmp_path / "var" / "uploads"
+    use_materials_storage(settings, root)
     (root / UPLOAD).parent.mkdir(parents=True)
     (root / UPLOAD).write_bytes(UPLOAD_BYTES)
     return root
@@ -143,7 +161,9 @@ def test_drill_backup_destroy_restore(data, media: Path, tmp_path: Path) -> None
     assert manifest["migrations"] == {m.app: m.name for m in applied}  # the last one per app
     assert set(manifest["migrations"]) >= {"core", "org", "catalog", "accounts", "auth"}
     files = {f["path"]: f for f in manifest["files"]}
-    assert files[f"media/{UPLOAD}"]["sha256"] == hashlib.sha256(UPLOAD_BYTES).hexdigest()
+    assert files[f"materials/{UPLOAD}"]["sha256"] == hashlib.sha256(UPLOAD_BYTES).hexdigest()
+    assert f"media/{MEDIA_FILE}" in files
+    assert manifest["format_version"] == 2
     assert backup.DATABASE_MEMBERS[connection.vendor] in files
     created = AuditRecord.objects.get(action="core.backup.create")
     assert created.meta["archive"] == "drill.tar.gz"
@@ -166,13 +186,15 @@ def test_drill_backup_destroy_restore(data, media: Path, tmp_path: Path) -> None
     restored[AuditStreamHead._meta.label] = [h for h in heads if h["stream"] != "core"]
     assert restored == rows_before
     assert _files(media) == {UPLOAD: UPLOAD_BYTES}
+    assert _files(media.parent / "media") == {MEDIA_FILE: b"\x89PNG site logo"}
     assert not list(media.parent.glob(".tongban-restore-*"))
+    assert not list(media.parent.glob(".uploads.before-restore-*"))
 
 
 def test_default_archive_path_and_mode(settings, media: Path, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path / "var"
 
-    printed = _backup(None)  # type: ignore[arg-type]
+    printed = _backup(None)
 
     made = list((tmp_path / "var" / "backups").iterdir())
     assert len(made) == 1
@@ -216,9 +238,9 @@ def _damage(kind: str, archive: Path, damaged: Path) -> str:
     if kind == "missing member":
         with tarfile.open(archive, "r:gz") as tin, tarfile.open(damaged, "w:gz") as tout:
             for member in tin.getmembers():
-                if not member.name.startswith("media/"):
+                if not member.name.startswith("materials/"):
                     tout.addfile(member, tin.extractfile(member))
-        return f"media/{UPLOAD}: listed in the manifest but missing"
+        return f"materials/{UPLOAD}: listed in the manifest but missing"
     if kind == "newer migrations":
 
         def future(name: str, content: bytes) -> bytes:
@@ -279,11 +301,12 @@ def test_restore_asks_first_and_a_no_changes_nothing(
     assert _files(media) == files
 
 
-def test_member_outside_media_is_refused(settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("prefix", ["media", "materials"])
+def test_member_outside_media_is_refused(settings, tmp_path: Path, prefix: str) -> None:
     settings.MEDIA_ROOT = tmp_path / "var" / "media"
     evil = tmp_path / "evil.tar.gz"
     with tarfile.open(evil, "w:gz") as tar:
-        info = tarfile.TarInfo("media/../../escaped.txt")
+        info = tarfile.TarInfo(f"{prefix}/../../escaped.txt")
         info.size = 3
         tar.addfile(info, io.BytesIO(b"bad"))
 
@@ -312,3 +335,55 @@ def test_password_goes_to_the_environment_not_the_command_line(settings) -> None
     assert env["PGPASSWORD"] == "s3cret"
     assert env["PGDATABASE"] == "tongban" and env["PGHOST"] == "db"
     assert "lock_timeout=30s" in env["PGOPTIONS"]
+
+
+def test_materials_on_another_storage_backend_round_trip(data, settings, tmp_path: Path) -> None:
+    # Any Django storage (S3-compatible on a multi-node site) is archived and restored
+    # through the storage API; the in-memory one stands in for it here.
+    use_materials_storage(settings, "", "django.core.files.storage.InMemoryStorage")
+    storage = backup.materials_storage()
+    storage.save("2026/12/a.pdf", ContentFile(b"%PDF-1.7 first"))
+    storage.save("2026/11/b.jpg", ContentFile(b"\xff\xd8\xff second"))
+    archive = tmp_path / "other.tar.gz"
+    _backup(archive)
+    assert {f["path"] for f in _manifest(archive)["files"]} >= {
+        "materials/2026/12/a.pdf",
+        "materials/2026/11/b.jpg",
+    }
+    storage.delete("2026/12/a.pdf")
+    storage.save("2026/12/stray.txt", ContentFile(b"after the backup"))
+
+    _restore(archive)
+
+    assert sorted(backup._storage_names(storage)) == ["2026/11/b.jpg", "2026/12/a.pdf"]
+    with storage.open("2026/12/a.pdf", "rb") as stream:
+        assert stream.read() == b"%PDF-1.7 first"
+
+
+def test_version_1_archive_leaves_the_materials_alone(data, media: Path, tmp_path: Path) -> None:
+    archive, old = tmp_path / "new.tar.gz", tmp_path / "v1.tar.gz"
+    _backup(archive)
+
+    def as_version_1(name: str, content: bytes) -> bytes:
+        if name != "manifest.json":
+            return content
+        manifest = json.loads(content)
+        manifest["format_version"] = 1
+        manifest["files"] = [f for f in manifest["files"] if not f["path"].startswith("materials/")]
+        return json.dumps(manifest).encode()
+
+    with tarfile.open(archive, "r:gz") as tin, tarfile.open(old, "w:gz") as tout:
+        for member in tin.getmembers():
+            if member.name.startswith("materials/"):
+                continue
+            content = as_version_1(member.name, tin.extractfile(member).read())
+            member.size = len(content)
+            tout.addfile(member, io.BytesIO(content))
+    (media / "2026/12/later.pdf").write_bytes(b"%PDF uploaded after the backup")
+
+    assert "OK: restored" in _restore(old)
+
+    assert _files(media) == {
+        UPLOAD: UPLOAD_BYTES,
+        "2026/12/later.pdf": b"%PDF uploaded after the backup",
+    }
