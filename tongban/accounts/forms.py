@@ -24,6 +24,7 @@ from tongban.accounts.services import (
     check_organisation_registration,
 )
 from tongban.core.errors import put_errors
+from tongban.core.formfields import IdentifierField
 
 
 def _text(autocomplete: str = "off", **attrs: Any) -> forms.TextInput:
@@ -117,7 +118,7 @@ class CitizenRegistrationForm(DescribedFieldsMixin, forms.Form):
         widget=_text("name"),
         error_messages={"required": _("Enter your full name.")},
     )
-    id_number = forms.CharField(
+    id_number = IdentifierField(
         label=_("Resident ID number"),
         help_text=_("18 characters: 17 digits, then a digit or X."),
         max_length=18,
@@ -127,7 +128,7 @@ class CitizenRegistrationForm(DescribedFieldsMixin, forms.Form):
             "max_length": _("A resident ID number has 18 characters."),
         },
     )
-    phone = forms.CharField(
+    phone = IdentifierField(
         label=_("Mobile number"),
         help_text=_("We use it to tell you about your applications."),
         max_length=20,
@@ -199,7 +200,7 @@ class RegistrationCodeForm(DescribedFieldsMixin, forms.Form):
 
 
 class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
-    uscc = forms.CharField(
+    uscc = IdentifierField(
         label=_("Unified social credit code"),
         help_text=_("18 characters, printed on the business licence."),
         max_length=18,
@@ -255,7 +256,7 @@ class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
 
 
 class AddAgentForm(DescribedFieldsMixin, forms.Form):
-    id_number = forms.CharField(
+    id_number = IdentifierField(
         label=_("Agent's resident ID number"),
         help_text=_("The agent must already have a citizen account."),
         max_length=18,

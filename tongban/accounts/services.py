@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +43,12 @@ from tongban.accounts.sms import get_sms_gateway
 from tongban.core.audit import record_audit
 from tongban.core.crypto.fields import digest
 from tongban.core.errors import ErrorCollector, ServiceError
-from tongban.core.identifiers import parse_resident_id, validate_mobile, validate_uscc
+from tongban.core.identifiers import (
+    INVISIBLE_CHARACTERS,
+    parse_resident_id,
+    validate_mobile,
+    validate_uscc,
+)
 
 USERNAME_PREFIX = "u"
 
@@ -72,13 +78,29 @@ def _new_username() -> str:
             return username
 
 
+NAME_HIDDEN_CHARACTERS = _(
+    "The name contains an invisible or text-direction control character (often copied "
+    "with the text from a web page or a chat): type the name again instead of pasting it."
+)
+
+
+def _has_hidden_characters(value: str) -> bool:
+    """True if ``value`` holds a bidi control or zero-width character (core.identifiers'
+    list) or another control character: a right-to-left override makes a name read
+    differently on screen than it is stored, e.g. in a business name on a licence."""
+    return any(c in INVISIBLE_CHARACTERS or unicodedata.category(c) in ("Cc", "Cf") for c in value)
+
+
 def _clean_text(
     value: str, field: str, errors: ErrorCollector, *, max_length: int, missing: Any, too_long: Any
 ) -> str:
-    """Collapse whitespace; record ``missing`` or ``too_long`` (with %(max)d) as needed."""
+    """Collapse whitespace; record ``missing``, ``too_long`` (with %(max)d) or
+    ``NAME_HIDDEN_CHARACTERS`` as needed (every caller cleans a name)."""
     value = " ".join((value or "").split())
     if not value:
         errors.add(field, str(missing))
+    elif _has_hidden_characters(value):
+        errors.add(field, str(NAME_HIDDEN_CHARACTERS))
     elif len(value) > max_length:
         errors.add(field, too_long % {"max": max_length})
     return value

@@ -60,7 +60,7 @@ from tongban.catalog.models import (
 from tongban.catalog.transitions import IMPORT, ImportAction, set_bundle_status, set_item_status
 from tongban.core.audit import record_audit
 from tongban.core.errors import ServiceError
-from tongban.core.identifiers import validate_landline
+from tongban.core.identifiers import normalise, validate_landline
 from tongban.core.transitions import move
 from tongban.org.models import Department
 
@@ -401,7 +401,7 @@ def _validate(
             refs.themes[str(record["code"]).strip()] = str(record.get("audience") or "")
     for record in raw["items"]:
         if isinstance(record, Mapping) and record.get("implementation_code"):
-            code = str(record["implementation_code"]).strip()
+            code = normalise(str(record["implementation_code"]))
             refs.items[code] = str(record.get("status") or ItemStatus.DRAFT)
     severities = quality.rule_severities()
     # Bundles of this file are checked from their own records (``bundle_problems``).

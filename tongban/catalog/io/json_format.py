@@ -38,6 +38,7 @@ from tongban.catalog.models import (
     ServiceObject,
     Theme,
 )
+from tongban.core.identifiers import normalise, validate_uscc
 from tongban.org.models import Department, Region
 
 FORMAT_NAME = "tongban-catalogue"
@@ -351,9 +352,33 @@ def split_multi(value: Any) -> list[Any]:
     return [p.strip() for p in _as_text(value).split("^") if p.strip()]
 
 
+NUL_REFUSED = _("This value contains a NUL character (U+0000), which is not allowed.")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+#: Keys holding codes and numbers that are written in many ways (fullwidth digits, pasted
+#: zero-width or bidi characters): stored in core.identifiers' one spelling.
+IDENTIFIER_KEYS = frozenset(
+    {"implementation_code", "basic_code", "consult_phone", "complaint_phone", "members"}
+)
+
+
 def _clean_value(spec: FieldSpec, value: Any, refs: Refs) -> tuple[Any, Any]:
     """Return ``(clean value, error message or None)``."""
     kind = spec.kind
+    if _holds_nul(value):
+        # Never stored, never echoed: a NUL shown raw breaks pages, JSON and PostgreSQL.
+        return spec.default, NUL_REFUSED
+    if spec.name in IDENTIFIER_KEYS:
+        value = [normalise(str(v)) for v in value] if isinstance(value, list) else value
+        value = normalise(_as_text(value)) if isinstance(value, str) else value
     if kind in (CODES, REFS):
         codes = [_as_text(v) for v in split_multi(value)]
         if kind == CODES:
@@ -451,9 +476,34 @@ def clean_record(
     return data, problems
 
 
+def implementation_code_problem(code: str) -> Any:
+    """The message for an implementation code (实施编码) whose embedded credit code is
+    wrong, or None.
+
+    The national shape is ``<basic code>-<division>-<n>-<credit code of the implementing
+    body>-<n>-<nn>``: an 18-character fourth part is that body's unified social credit code
+    (统一社会信用代码) and must pass its check characters. Codes of another shape are
+    not checked here."""
+    parts = normalise(code).split("-")
+    if len(parts) < 4 or len(parts[3]) != 18:
+        return None
+    try:
+        validate_uscc(parts[3])
+    except ValidationError as exc:
+        message = _(
+            "The credit code inside the implementation code (%(code)s) is wrong: %(reason)s"
+        )
+        return message % {"code": parts[3], "reason": exc.messages[0]}
+    return None
+
+
 def clean_item(raw: Mapping[str, Any], refs: Refs) -> tuple[dict[str, Any], list[Problem]]:
     """Normalise one item with its materials, fees, steps and FAQs."""
     data, problems = clean_record(raw, ITEM_FIELDS, refs)
+    if isinstance(data.get("implementation_code"), str):
+        wrong = implementation_code_problem(data["implementation_code"])
+        if wrong is not None:
+            problems.append((("implementation_code",), wrong))
     for key, (specs, _model) in CHILDREN.items():
         rows = raw.get(key) or []
         if not isinstance(rows, list):

@@ -62,6 +62,7 @@ from tongban.catalog.models import (
     ServiceScope,
     TimeUnit,
 )
+from tongban.core.identifiers import normalise
 from tongban.core.models import ClassificationLevel
 
 ITEM_KEY = "_item"  # the 实施编码 column of child sheets
@@ -459,16 +460,16 @@ def read_xlsx(fileobj: IO[bytes]) -> dict[str, Any]:
             item[kind] = []
         code = item.get("implementation_code")
         if code is not None:
-            by_code.setdefault(str(code).strip(), item)
+            by_code.setdefault(normalise(str(code)), item)
     orphans: list[dict[str, Any]] = []
     for kind in CHILD_KINDS:
         for row in read[kind]:
-            code = str(row.pop(ITEM_KEY, "") or "").strip()
+            code = normalise(str(row.pop(ITEM_KEY, "") or ""))
             parent = by_code.get(code)
             if parent is None:
                 message = gettext(
                     'No item with implementation code "%(code)s" in sheet "%(sheet)s".'
-                ) % {"code": code, "sheet": SHEETS["items"][0]}
+                ) % {"code": code.replace("\x00", "\ufffd"), "sheet": SHEETS["items"][0]}
                 orphans.append({"sheet": SHEETS[kind][0], "row": row["_row"],
                                 "field": KEY_HEADER, "message": message})  # fmt: skip
                 continue
