@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
-import zlib
 
+import pikepdf
 import pytest
 from django.urls import reverse
 
@@ -12,50 +13,52 @@ from tongban.notify.models import Message, Preference
 
 pytestmark = pytest.mark.django_db
 
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+def _to_unicode(font: pikepdf.Object) -> dict[int, str]:
+    """The font's ToUnicode map (bfchar and bfrange entries), code -> text."""
+    found: dict[int, str] = {}
+    cmap = font.get("/ToUnicode")
+    if cmap is None:
+        return found
+    data = cmap.read_bytes()
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            found[int(code, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, start in re.findall(
+            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
+            first = int.from_bytes(bytes.fromhex(start.decode()), "big")
+            for offset, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                found[code] = chr(first + offset)
+    return found
 
 
-def _literal(data: bytes, start: int) -> tuple[bytes, int]:
-    """The PDF literal string opening at ``data[start] == b"("``, unescaped, and its end."""
-    out, depth, i = bytearray(), 1, start + 1
-    while depth:
-        ch = data[i : i + 1]
-        if ch == b"\\":
-            nxt = data[i + 1 : i + 2]
-            octal = re.match(rb"[0-7]{1,3}", data[i + 1 : i + 4])
-            if octal:
-                out.append(int(octal.group(0), 8))
-                i += 1 + len(octal.group(0))
-                continue
-            out += _ESCAPES.get(nxt, nxt)
-            i += 2
-            continue
-        depth += {b"(": 1, b")": -1}.get(ch, 0)
-        if depth:
-            out += ch
-        i += 1
-    return bytes(out), i
+def _decode(raw: bytes, cmap: dict[int, str]) -> str:
+    if not cmap:  # a simple font: one byte per character
+        return raw.decode("latin-1")
+    codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+    return "".join(cmap.get(code, "") for code in codes)
 
 
 def pdf_text(body: bytes) -> str:
-    """The text an fpdf2 PDF shows, decoded with its fonts' ToUnicode maps."""
-    streams = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
-        try:
-            streams.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            streams.append(match.group(1))
-    to_unicode: dict[int, str] = {}
-    for stream in streams:
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
-            for cid, uni in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-                to_unicode[int(cid, 16)] = bytes.fromhex(uni.decode()).decode("utf-16-be")
+    """The text a PDF shows: each page's content stream parsed with pikepdf, the strings
+    of its Tj and TJ operators decoded with their fonts' ToUnicode maps."""
     lines = []
-    for stream in streams:
-        for match in re.finditer(rb"\((?=.*?\)\s*Tj)", stream, re.S):
-            raw, _end = _literal(stream, match.start())
-            cids = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
-            lines.append("".join(to_unicode.get(c, "") for c in cids))
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        for page in pdf.pages:
+            fonts = page.Resources.get("/Font", {})
+            maps = {str(name): _to_unicode(font) for name, font in fonts.items()}
+            current: dict[int, str] = {}
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "Tf":
+                    current = maps.get(str(operands[0]), {})
+                elif op == "Tj":
+                    lines.append(_decode(bytes(operands[0]), current))
+                elif op == "TJ":
+                    parts = [x for x in operands[0] if isinstance(x, pikepdf.String)]
+                    lines.append("".join(_decode(bytes(x), current) for x in parts))
     return "\n".join(lines)
 
 
