@@ -67,6 +67,12 @@ PUBLIC_ROUTES: dict[str, Public] = {
     "/accounts/login/": Public(GET_POST, "sign-in form (throttled by django-axes)"),
     "/accounts/logout/": Public(POST, "signing out needs no session; it only ends one"),
     "/accounts/register/": Public(GET_POST, "citizen self-registration"),
+    "/accounts/login/sms/": Public(
+        GET_POST, "sign-in by SMS code, step 1: same answer for any number; send limits"
+    ),
+    "/accounts/login/sms/code/": Public(
+        GET_POST, "sign-in by SMS code, step 2: 5 tries per code; citizens without roles only"
+    ),
     "/admin/login/": Public(GET_POST, "the admin's own sign-in form; the admin is staff-only"),
     "/admin/logout/": Public(GET_POST, "admin sign-out: ends a session; GET goes to /admin/"),
     # Public read API: the same published catalogue as the portal, as JSON.

@@ -35,6 +35,7 @@ from tongban.accounts.models import (
     RoleAssignment,
     SecondFactorLock,
     SecurityKey,
+    SmsCode,
     TotpDevice,
     User,
 )
@@ -386,11 +387,33 @@ class PendingRegistrationAdmin(AuditedAdmin):
     number masked, never editable; hashes and identity numbers are not shown. Deleting one
     ends it (the citizen starts again)."""
 
-    list_display = ("__str__", "created_at", "expires_at", "attempts", "sends")
-    fields = readonly_fields = ("created_at", "code_sent_at", "expires_at", "attempts", "sends")
+    list_display = ("__str__", "created_at")
+    fields = readonly_fields = ("created_at",)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SmsCode)
+class SmsCodeAdmin(AuditedAdmin):
+    """SMS codes sent (or, for a number with no eligible account, not sent): read-only, for
+    looking into abuse. Neither the number nor the code is stored, so neither is shown."""
+
+    list_display = ("__str__", "purpose", "delivered", "created_at", "attempts", "used_at")
+    list_filter = ("purpose", "delivered")
+    fields = readonly_fields = (
+        "purpose", "delivered", "created_at", "expires_at", "attempts", "used_at",
+    )  # fmt: skip
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

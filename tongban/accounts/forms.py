@@ -199,6 +199,24 @@ class RegistrationCodeForm(DescribedFieldsMixin, forms.Form):
     )
 
 
+class SmsSignInForm(DescribedFieldsMixin, forms.Form):
+    """The first step of signing in by SMS code: the account's verified mobile number."""
+
+    mobile = IdentifierField(
+        label=_("Mobile number"),
+        help_text=_("The mobile number of your citizen account, verified when you registered."),
+        max_length=20,
+        widget=_text(
+            "tel",
+            type="tel",
+            inputmode="numeric",
+            autofocus=True,
+            **{"class": "tb-input tb-input--w20"},
+        ),
+        error_messages={"required": _("Enter your mobile number.")},
+    )
+
+
 class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):
     uscc = IdentifierField(
         label=_("Unified social credit code"),

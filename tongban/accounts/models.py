@@ -21,7 +21,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tongban.core.crypto.fields import DigestField, EncryptedFieldsMixin, EncryptedTextField, digest
+from tongban.core.crypto.fields import (
+    DIGEST_LENGTH,
+    DigestField,
+    EncryptedFieldsMixin,
+    EncryptedTextField,
+    digest,
+)
 from tongban.core.identifiers import mask_phone, mask_resident_id, validate_uscc
 from tongban.core.models import ClassificationLevel
 from tongban.org.models import Department, Region
@@ -367,7 +373,7 @@ class AccountSession(models.Model):
 class PendingRegistration(EncryptedFieldsMixin, models.Model):
     """A registration whose identity the provider confirmed, waiting for the SMS code.
 
-    Holds the password only as a hash and the code only as a keyed hash; deleted when the
+    Holds the password only as a hash (the code is an ``SmsCode``); deleted when the
     account is created. ``token`` (random) is what the browser's session refers to.
     """
 
@@ -386,11 +392,7 @@ class PendingRegistration(EncryptedFieldsMixin, models.Model):
     )  # fmt: skip
     email = models.EmailField(_("email"), blank=True)
     password_hash = models.CharField(_("password hash"), max_length=256)
-    code_hash = models.CharField(_("code hash"), max_length=64)
-    code_sent_at = models.DateTimeField(_("code sent at"))
-    expires_at = models.DateTimeField(_("code expires at"))
-    attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
-    sends = models.PositiveSmallIntegerField(_("codes sent"), default=1)
+    # The SMS code itself is an ``SmsCode`` of purpose REGISTRATION for ``phone``.
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
 
     class Meta:
@@ -403,3 +405,50 @@ class PendingRegistration(EncryptedFieldsMixin, models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class SmsCodePurpose(models.TextChoices):
+    """What an SMS code is for: a code of one purpose never serves another."""
+
+    REGISTRATION = "registration", _("Registration")
+    SIGN_IN = "sign_in", _("Sign-in")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class SmsCode(models.Model):
+    """One 6-digit code sent by text message (``tongban.accounts.smscodes``).
+
+    Holds neither the mobile number nor the code: the number as its keyed digest, the code
+    as a keyed hash bound to this row's salt, purpose and number. A row is also written when
+    no message went out (``delivered`` false: a sign-in code asked for a number with no
+    eligible account), so that send limits and answers are the same either way. Only the
+    newest row of a purpose and number can be used.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=SmsCodePurpose.choices)
+    mobile_digest = models.CharField(
+        _("mobile number digest"), max_length=DIGEST_LENGTH, editable=False
+    )
+    source_digest = models.CharField(
+        _("source address digest"), max_length=DIGEST_LENGTH, blank=True, editable=False
+    )
+    salt = models.CharField(_("salt"), max_length=32, editable=False)
+    code_hash = models.CharField(_("code hash"), max_length=DIGEST_LENGTH, editable=False)
+    delivered = models.BooleanField(_("sent by text message"), default=False)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        indexes = [
+            models.Index(fields=["mobile_digest", "created_at"], name="smscode_mobile_idx"),
+            models.Index(fields=["source_digest", "created_at"], name="smscode_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("%(purpose)s code %(id)s") % {"purpose": self.get_purpose_display(), "id": self.pk}
+        )

@@ -9,15 +9,12 @@ error is raised.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +22,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
+from tongban.accounts import smscodes
 from tongban.accounts.identity import RefusalReason, get_identity_provider
 from tongban.accounts.models import (
     AssuranceLevel,
@@ -35,11 +32,11 @@ from tongban.accounts.models import (
     OrganisationMember,
     OrganisationType,
     PendingRegistration,
+    SmsCodePurpose,
     User,
     UserKind,
 )
 from tongban.accounts.passwords import password_validators
-from tongban.accounts.sms import get_sms_gateway
 from tongban.core.audit import record_audit
 from tongban.core.crypto.fields import digest
 from tongban.core.errors import ErrorCollector, ServiceError
@@ -400,10 +397,6 @@ def remove_agent(org: Organisation, *, agent: User, actor: User) -> Organisation
 
 # --- Registration with identity proofing (two steps: identity + SMS code) -------------------
 
-CODE_LIFETIME = timedelta(minutes=10)
-CODE_MAX_ATTEMPTS = 5
-CODE_MAX_SENDS = 5
-RESEND_INTERVAL = timedelta(seconds=60)
 PENDING_KEPT = timedelta(days=1)  # abandoned registrations are deleted after this
 
 IDENTITY_REFUSED = _(
@@ -418,30 +411,6 @@ IDENTITY_UNAVAILABLE = _(
 REGISTRATION_GONE = _(
     "This registration has ended or was not found. Start again: enter your details once more."
 )
-CODE_WRONG = _(
-    "The code is not right. Check the text message and try again: %(left)d attempts left."
-)
-CODE_LOCKED = _("The code was entered wrongly too many times. Start the registration again.")
-CODE_EXPIRED = _("The code has expired: codes are valid for 10 minutes. Ask for a new code.")
-RESEND_TOO_SOON = _("Wait %(seconds)d seconds before asking for a new code.")
-RESEND_TOO_MANY = _("Too many codes were sent. Start the registration again.")
-SMS_CODE_TEXT = _(
-    "Your registration code is %(code)s. It is valid for 10 minutes. Do not give it to anyone."
-)
-
-
-def _code_hash(token: str, code: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{token}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-def _send_new_code(pending: PendingRegistration, now: datetime) -> None:
-    """Give ``pending`` a fresh code (hash, expiry) and send it by SMS; the caller saves."""
-    code = f"{secrets.randbelow(10**6):06d}"
-    pending.code_hash = _code_hash(pending.token, code)
-    pending.code_sent_at = now
-    pending.expires_at = now + CODE_LIFETIME
-    get_sms_gateway().send(pending.phone, str(SMS_CODE_TEXT % {"code": code}))
 
 
 @transaction.atomic
@@ -452,16 +421,19 @@ def start_citizen_registration(
     phone: str,
     password: str,
     email: str = "",
+    source: str = "",
     actor: User | None = None,
     now: datetime | None = None,
 ) -> PendingRegistration:
     """Check a registration, prove the identity and send a 6-digit code to the mobile.
 
     The identity provider (``identity.get_identity_provider()``) must confirm the real name
-    and ID number. Returns the pending registration; its ``token`` identifies it to
-    ``confirm_citizen_registration``. Raises ``ServiceError`` like ``register_citizen``, or
-    keyed by ``real_name`` and ``id_number`` when the provider refuses (or by ``id_number``
-    when it cannot be reached); nothing is written or sent then. An earlier pending
+    and ID number; the code comes from ``smscodes.send_code`` (``source`` is the client's
+    address, for its limits). Returns the pending registration; its ``token`` identifies it
+    to ``confirm_citizen_registration``. Raises ``ServiceError`` like ``register_citizen``,
+    or keyed by ``real_name`` and ``id_number`` when the provider refuses (or by
+    ``id_number`` when it cannot be reached), or keyed by ``phone`` when a send limit of the
+    mobile number or source is reached; nothing is written or sent then. An earlier pending
     registration of the same ID number or mobile number is replaced, and pending
     registrations older than a day are deleted.
     """
@@ -493,7 +465,10 @@ def start_citizen_registration(
         email=user.email,
         password_hash=make_password(password),
     )
-    _send_new_code(pending, now)
+    smscodes.send_code(
+        SmsCodePurpose.REGISTRATION, pending.phone, source=source, actor=actor, now=now,
+        field="phone",
+    )  # fmt: skip
     pending.save()
     record_audit(actor, "accounts.registration.start", pending, meta={"identity": "verified"})
     return pending
@@ -508,65 +483,49 @@ def pending_registration(token: str) -> PendingRegistration | None:
 
 @transaction.atomic
 def resend_registration_code(
-    *, token: str, actor: User | None = None, now: datetime | None = None
+    *, token: str, source: str = "", actor: User | None = None, now: datetime | None = None
 ) -> PendingRegistration:
     """Send a new code for a pending registration (the old one stops working).
 
-    Raises ``ServiceError`` keyed by ``code`` when the registration is gone or locked, when
-    the last code was sent less than 60 seconds ago, or after ``CODE_MAX_SENDS`` codes.
+    Raises ``ServiceError`` keyed by ``code`` when the registration is gone, or when a send
+    limit of ``smscodes.send_code`` is reached (one a minute, five an hour per number).
     """
-    now = now or timezone.now()
     pending = PendingRegistration.objects.select_for_update().filter(token=token).first()
     if pending is None:
         raise ServiceError({"code": [REGISTRATION_GONE]})
-    if pending.attempts >= CODE_MAX_ATTEMPTS:
-        raise ServiceError({"code": [CODE_LOCKED]})
-    if pending.sends >= CODE_MAX_SENDS:
-        raise ServiceError({"code": [RESEND_TOO_MANY]})
-    wait = pending.code_sent_at + RESEND_INTERVAL - now
-    if wait > timedelta(0):
-        seconds = int(wait.total_seconds()) + (1 if wait.microseconds else 0)
-        raise ServiceError({"code": [RESEND_TOO_SOON % {"seconds": max(seconds, 1)}]})
-    pending.sends += 1
-    _send_new_code(pending, now)
-    pending.save()
-    record_audit(actor, "accounts.registration.resend", pending, meta={"sends": pending.sends})
+    smscodes.send_code(
+        SmsCodePurpose.REGISTRATION, pending.phone, source=source, actor=actor, now=now,
+        field="code",
+    )  # fmt: skip
+    record_audit(actor, "accounts.registration.resend", pending)
     return pending
 
 
 def confirm_citizen_registration(
-    *, token: str, code: str, actor: User | None = None, now: datetime | None = None
+    *,
+    token: str,
+    code: str,
+    source: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> User:
     """Create the account of a pending registration, with assurance VERIFIED, if ``code``
-    is the code last sent; the pending registration is then deleted.
+    is the code last sent to its mobile; the pending registration is then deleted.
 
-    Raises ``ServiceError`` keyed by ``code`` when the registration is gone, the code is
-    expired or wrong, or after ``CODE_MAX_ATTEMPTS`` wrong codes (then even the right code
-    is refused); or keyed by ``id_number`` when the ID or mobile number was registered in
-    the meantime. No account is created then, but a wrong code is counted: this function
-    commits the count before raising, so it is not wrapped in a single transaction.
+    Raises ``ServiceError`` keyed by ``code`` when the registration is gone, or when
+    ``smscodes.check_code`` refuses the code (none, expired, wrong, or too many wrong
+    tries); or keyed by ``id_number`` when the ID or mobile number was registered in the
+    meantime. No account is created then, but a wrong code is counted: the count is
+    committed before raising, so this function is not wrapped in a single transaction.
     """
-    now = now or timezone.now()
-    code = "".join((code or "").split())
-    failure: StrOrPromise
+    pending = pending_registration(token)
+    if pending is None:
+        raise ServiceError({"code": [REGISTRATION_GONE]})
+    smscodes.check_code(
+        SmsCodePurpose.REGISTRATION, pending.phone, code, source=source, actor=actor, now=now
+    )
     with transaction.atomic():
-        pending = PendingRegistration.objects.select_for_update().filter(token=token).first()
-        if pending is None:
-            raise ServiceError({"code": [REGISTRATION_GONE]})
-        if pending.attempts >= CODE_MAX_ATTEMPTS:
-            raise ServiceError({"code": [CODE_LOCKED]})
-        if now >= pending.expires_at:
-            raise ServiceError({"code": [CODE_EXPIRED]})
-        if hmac.compare_digest(pending.code_hash, _code_hash(pending.token, code)):
-            return _create_verified_citizen(pending, actor)
-        pending.attempts += 1
-        pending.save(update_fields=["attempts"])
-        record_audit(
-            actor, "accounts.registration.code_wrong", pending, meta={"attempts": pending.attempts}
-        )
-        left = CODE_MAX_ATTEMPTS - pending.attempts
-        failure = CODE_WRONG % {"left": left} if left > 0 else CODE_LOCKED
-    raise ServiceError({"code": [failure]})
+        return _create_verified_citizen(pending, actor)
 
 
 def _create_verified_citizen(pending: PendingRegistration, actor: User | None) -> User:

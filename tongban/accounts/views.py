@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -17,24 +18,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.accounts import queries, second_factor, services
+from tongban.accounts import queries, second_factor, services, smscodes
 from tongban.accounts.forms import (
     AddAgentForm,
     CitizenRegistrationForm,
     LoginForm,
     OrganisationRegistrationForm,
     RegistrationCodeForm,
+    SmsSignInForm,
 )
 from tongban.accounts.models import (
     MemberRole,
     Organisation,
     OrganisationMember,
     PendingRegistration,
+    SmsCodePurpose,
     User,
     UserKind,
 )
+from tongban.core import crypto
 from tongban.core.errors import put_errors
-from tongban.core.identifiers import mask_phone
+from tongban.core.identifiers import mask_phone, validate_mobile
 
 LOGIN_BACKEND = "tongban.accounts.backends.IdentifierBackend"
 
@@ -121,6 +125,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 id_number=data["id_number"],
                 phone=data["phone"],
                 password=data["password"],
+                source=_source(request),
             )
         except services.ServiceError as error:
             put_errors(form, error)
@@ -136,7 +141,7 @@ def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> H
     form = RegistrationCodeForm(request.POST if request.method == "POST" and not resend else None)
     if resend:
         try:
-            services.resend_registration_code(token=pending.token)
+            services.resend_registration_code(token=pending.token, source=_source(request))
         except services.ServiceError as error:
             put_errors(form, error)
         else:
@@ -145,7 +150,7 @@ def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> H
     elif request.method == "POST" and form.is_valid():
         try:
             user = services.confirm_citizen_registration(
-                token=pending.token, code=form.cleaned_data["code"]
+                token=pending.token, code=form.cleaned_data["code"], source=_source(request)
             )
         except services.ServiceError as error:
             put_errors(form, error)
@@ -164,6 +169,97 @@ def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> H
             return redirect("accounts:me")
     context = {"form": form, "masked_phone": mask_phone(pending.phone)}
     return render(request, "accounts/register_confirm.html", context)
+
+
+def _source(request: HttpRequest) -> str:
+    """The client's address as django-axes sees it (its proxy settings), for send limits."""
+    return get_client_ip_address(request) or ""
+
+
+SMS_SIGN_IN_SESSION_KEY = "sms_sign_in_mobile"
+_SMS_SIGN_IN_AAD = b"accounts.sms-sign-in"
+
+
+def _remember_mobile(request: HttpRequest, mobile: str) -> None:
+    """Keep the number between the two steps, encrypted: sessions are stored in clear."""
+    request.session[SMS_SIGN_IN_SESSION_KEY] = crypto.encrypt(
+        "field-encryption", mobile.encode(), aad=_SMS_SIGN_IN_AAD
+    )
+
+
+def _remembered_mobile(request: HttpRequest) -> str:
+    token = request.session.get(SMS_SIGN_IN_SESSION_KEY, "")
+    if not token:
+        return ""
+    try:
+        return crypto.decrypt("field-encryption", token, aad=_SMS_SIGN_IN_AAD).decode()
+    except crypto.CryptoError:
+        return ""
+
+
+def sms_sign_in(request: HttpRequest) -> HttpResponse:
+    """Signing in by SMS code (用短信验证码登录), step 1: the mobile number.
+
+    The answer is the same whether or not the number belongs to an account that may sign in
+    this way (``smscodes.send_code``); only send limits give a different page.
+    """
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    form = SmsSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        try:
+            smscodes.send_code(SmsCodePurpose.SIGN_IN, mobile, source=_source(request))
+        except services.ServiceError as error:
+            put_errors(form, error)
+        else:
+            _remember_mobile(request, validate_mobile(mobile))
+            return redirect("accounts:sms_sign_in_code")
+    return render(request, "accounts/sms_sign_in.html", {"form": form})
+
+
+def sms_sign_in_code(request: HttpRequest) -> HttpResponse:
+    """Signing in by SMS code, step 2: the code (or "send a new code"). A right code signs
+    in; an account with a second factor still goes on to give it."""
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    mobile = _remembered_mobile(request)
+    if not mobile:
+        return redirect("accounts:sms_sign_in")
+    resend = request.method == "POST" and "resend" in request.POST
+    form = RegistrationCodeForm(request.POST if request.method == "POST" and not resend else None)
+    if resend:
+        try:
+            smscodes.send_code(
+                SmsCodePurpose.SIGN_IN, mobile, source=_source(request), field="code"
+            )
+        except services.ServiceError as error:
+            put_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("If this number can sign in by text message, a new code has been sent."),
+            )
+            return redirect("accounts:sms_sign_in_code")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            user = smscodes.sign_in_with_code(
+                mobile, form.cleaned_data["code"], source=_source(request)
+            )
+        except services.ServiceError as error:
+            put_errors(form, error)
+        else:
+            request.session.pop(SMS_SIGN_IN_SESSION_KEY, None)
+            login(request, user, backend=LOGIN_BACKEND)
+            needed = second_factor.requirement(request.session, user)
+            if needed is second_factor.Requirement.VERIFY:
+                return redirect("accounts:second_factor")
+            if needed is second_factor.Requirement.ENROL:
+                return redirect("accounts:enrol_totp")
+            messages.success(request, _("You are signed in."))
+            return redirect("accounts:me")
+    context = {"form": form, "masked_phone": mask_phone(mobile)}
+    return render(request, "accounts/sms_sign_in_code.html", context)
 
 
 @login_required
