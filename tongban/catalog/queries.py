@@ -32,6 +32,7 @@ from tongban.catalog.models import (
     Theme,
 )
 from tongban.core.classification import clearance_of
+from tongban.core.identifiers import normalise
 from tongban.org.models import Department, Region, RegionLevel
 
 
@@ -115,7 +116,9 @@ def get_published_item(implementation_code: str, user: Any = None) -> ServiceIte
 
     Raises ``ServiceItem.DoesNotExist`` when there is no such published item, or when
     ``user`` may not see it (the caller answers 404: its existence is not revealed).
+    The code is normalised as imports store it (a pasted or full-width spelling finds it).
     """
+    implementation_code = normalise(implementation_code)
     return (
         published_items(user)
         .prefetch_related(

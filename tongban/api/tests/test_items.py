@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.utils import translation
 
@@ -137,6 +139,13 @@ def test_detail_falls_back_to_the_code_for_an_unknown_coded_value(api_client, ca
     body = get_json(api_client, "/api/items/IMPL-B-001", lang="en")
     assert body["handling_forms"][1] == {"code": "carrier-pigeon", "label": "carrier-pigeon"}
     assert body["legal_limit"] is None
+
+
+def test_detail_finds_a_pasted_or_full_width_code(api_client, catalogue):
+    # A zero-width space pasted along, and the full-width forms a Chinese input method types.
+    typed = "\u200b" + "IMPL-A-001".translate(str.maketrans("AIMPL-01", "ＡＩＭＰＬ－０１"))
+    body = get_json(api_client, f"/api/items/{quote(typed)}", lang="en")
+    assert body["implementation_code"] == "IMPL-A-001"
 
 
 @pytest.mark.parametrize("code", ["NO-SUCH-ITEM", "IMPL-A-DRAFT"])

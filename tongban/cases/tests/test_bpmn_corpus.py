@@ -14,6 +14,7 @@ from tongban.cases.engine.contract import check_contract
 from tongban.cases.modelcheck import check_process_model, platform_contract
 from tongban.cases.models import (
     CaseStatus,
+    DefinitionStatus,
     ProcessDefinition,
     ProcessInstance,
     SubCaseStatus,
@@ -126,6 +127,28 @@ def test_bpmn_check_command_prints_the_verdict(world, capsys):
     assert exit_.value.code == 1
     out = capsys.readouterr().out
     assert out.startswith("FAIL: userTask Decide_1 «决定»:") and "NOSUCHDEPT" in out
+
+
+def test_bpmn_check_published_names_each_stored_model_that_fails(world, capsys):
+    """Models published before the contract check existed are checked after an upgrade."""
+    for version, name in (
+        (1, "runs_consulted_department.bpmn"),
+        (2, "refused_unknown_department.bpmn"),
+    ):
+        ProcessDefinition.objects.create(
+            key="legacy",
+            version=version,
+            name="legacy",
+            bpmn_xml=read(name).decode(),
+            sha256=f"{version:064d}",
+            status=DefinitionStatus.PUBLISHED,
+        )
+    with pytest.raises(SystemExit) as exit_:
+        call_command("bpmn", "check", published=True, lang="en")
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    assert "OK: legacy v1" in out
+    assert "FAIL: legacy v2: userTask Decide_1" in out and "NOSUCHDEPT" in out
 
 
 def test_an_element_named_like_the_engines_own_start_is_refused(world):
