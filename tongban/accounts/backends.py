@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from tongban.accounts.models import User
 from tongban.accounts.queries import find_account, login_name_for
 from tongban.accounts.second_factor import factor_summary
+from tongban.core.security import client_address
 
 
 class IdentifierBackend(ModelBackend):
@@ -89,3 +90,11 @@ class AccountAndSourceHandler(AxesDatabaseHandler):
             return False  # the owner's own source
         user = User.objects.filter(username=username).first()
         return user is None or not factor_summary(user).enrolled
+
+
+def axes_client_address(request: HttpRequest) -> str | None:
+    """The client address django-axes records, as the rate limits see it; ``None`` when
+    there is none (a request built without ``REMOTE_ADDR``, such as Django's
+    ``force_login``): the column is an address type on PostgreSQL and refuses other text."""
+    address = client_address(request)
+    return None if address == "unknown" else address

@@ -169,8 +169,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # get through (accounts.backends.AccountAndSourceHandler).
 AXES_HANDLER = "tongban.accounts.backends.AccountAndSourceHandler"
 TONGBAN_LOGIN_ACCOUNT_CEILING = env_int("TONGBAN_LOGIN_ACCOUNT_CEILING", 20)
-# The same client address as the rate limits (X-Forwarded-For only behind our own proxy).
-AXES_CLIENT_IP_CALLABLE = "tongban.core.security.client_address"
+# The same client address as the rate limits (X-Forwarded-For only behind our own proxy);
+# none rather than "unknown" when a request has no address.
+AXES_CLIENT_IP_CALLABLE = "tongban.accounts.backends.axes_client_address"
 # Unknown identifiers are stored as a keyed digest, never as a raw ID or phone number.
 AXES_USERNAME_CALLABLE = "tongban.accounts.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
