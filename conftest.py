@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -144,6 +145,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_clock_mid_window(monkeypatch):
+    """Rate limits count in fixed one-minute windows: pin the limiter's clock 30 s into one,
+    so no test's requests straddle a window's end (a run once crossed a minute boundary
+    between two requests, and the request that should have been refused went through)."""
+    from tongban.core import security
+
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
 
 
 @pytest.fixture(autouse=True)
