@@ -376,9 +376,12 @@ def _clean_value(spec: FieldSpec, value: Any, refs: Refs) -> tuple[Any, Any]:
     if _holds_nul(value):
         # Never stored, never echoed: a NUL shown raw breaks pages, JSON and PostgreSQL.
         return spec.default, NUL_REFUSED
-    if spec.name in IDENTIFIER_KEYS:
-        value = [normalise(str(v)) for v in value] if isinstance(value, list) else value
-        value = normalise(_as_text(value)) if isinstance(value, str) else value
+    if spec.name in IDENTIFIER_KEYS and value is not None:
+        # Any shape becomes normalised text here, so cleaning twice changes nothing.
+        if isinstance(value, list):
+            value = [normalise(str(v)) for v in value]
+        else:
+            value = normalise(_as_text(value))
     if kind in (CODES, REFS):
         codes = [_as_text(v) for v in split_multi(value)]
         if kind == CODES:
