@@ -31,8 +31,8 @@ def test_guide_shows_every_required_element(client, catalogue):
     assert 'href="tel:0760-89817133"' in html and 'href="tel:0760-89989215"' in html
     assert "<details" in html and "能否网上办理？" in html
     assert "工本费" in html and "10.00" in html
-    # No online address yet: the guide says so honestly and points to the window.
-    assert "即将开通" in html
+    # No online address: the guide points to the window, and promises nothing for later.
+    assert "请到“办理地点与时间”所列窗口办理。" in html and "即将开通" not in html
     assert 'href="#where"' in html and 'id="where"' in html
 
 
