@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
+        import tongban.accounts.nav  # noqa: F401 - registers its ways in
         from tongban.accounts import checks, roles, signals  # noqa: F401 - checks register
         from tongban.accounts.models import RoleAssignment
 
@@ -21,3 +22,4 @@ class AccountsConfig(AppConfig):
                            dispatch_uid=f"tongban.roles.{signal is post_save}")  # fmt: skip
         user_logged_in.connect(signals.on_sign_in, dispatch_uid="tongban.accounts.sign_in")
         user_logged_out.connect(signals.on_sign_out, dispatch_uid="tongban.accounts.sign_out")
+        from tongban.accounts import notices  # noqa: F401 - registers accounts.password_changed

@@ -15,3 +15,9 @@ class CasesConfig(AppConfig):
 
         kernel.configure(loader=flow.load_definition, add_working_days=calc.add_working_days)
         clocks.register_running_clocks()
+        from . import acceptance  # the 受理通知书: issued on acceptance, verifiable
+
+        acceptance.register()
+        from tongban.cases import nav  # noqa: F401 - registers its ways in
+
+        from . import notices  # noqa: F401 - message listeners and the completion outbox handler

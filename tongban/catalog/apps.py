@@ -13,3 +13,4 @@ class CatalogConfig(AppConfig):
 
         changes.connect()
         search_signals.connect()
+        from tongban.catalog import nav  # noqa: F401 - registers its ways in

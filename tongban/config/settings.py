@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.licences",
     "tongban.ratings",
+    "tongban.exchange",
     "tongban.portal",
     "tongban.api",
     "tongban.demo",
@@ -156,7 +157,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "tongban.accounts.passwords.PersonalDataPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:me"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 # Repeated failed logins: 5 failures for one account from one address lock that account
@@ -388,3 +388,44 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- navigation and footer marks (issue 10) -----------------------------------------------
+# After signing in, staff land on their workbench and citizens on their personal space
+# (tongban.portal.workbench.landing), unless a safe ``next`` was given.
+LOGIN_REDIRECT_URL = "portal:landing"
+# The footer marks of a Chinese government website (docs/administration.md, "Footer marks"):
+# 网站标识码, ICP备案号, 公安机关备案号, and whether to show the 党政机关网站标识 (with the
+# site's id at bszs.conac.cn, if known). Empty hides a mark. With DEBUG the demo shows
+# invented values (all zeros): they are no real registrations.
+TONGBAN_SITE_CODE = env_str("TONGBAN_SITE_CODE", "0000000000" if DEBUG else "")
+TONGBAN_ICP_RECORD = env_str("TONGBAN_ICP_RECORD", "粤ICP备00000000号" if DEBUG else "")
+TONGBAN_PSB_RECORD = env_str("TONGBAN_PSB_RECORD", "粤公网安备00000000000000号" if DEBUG else "")
+TONGBAN_PARTY_GOV_MARK = env_bool("TONGBAN_PARTY_GOV_MARK", DEBUG)
+TONGBAN_PARTY_GOV_MARK_ID = env_str("TONGBAN_PARTY_GOV_MARK_ID", "")
+# The complaint line shown beside the 12345 hotline (default: 12345 takes complaints too).
+TONGBAN_COMPLAINT_PHONE = env_str("TONGBAN_COMPLAINT_PHONE", "")
+# A CSRF failure (an expired form, cookies blocked) shows a page in the user's language.
+CSRF_FAILURE_VIEW = "tongban.portal.views.csrf_failure"
+
+# --- messages (issue 10) ------------------------------------------------------------------
+# The signature (签名) every text message carries in front, 【…】: the name registered with
+# the SMS platform. Empty: the city's name (TONGBAN_CITY_NAME, else the region tree's city).
+TONGBAN_SMS_SIGNATURE = env_str("TONGBAN_SMS_SIGNATURE", "")
+# A correction notice (补正告知) asks the applicant to answer within this many working days;
+# the date is stated in the message (tongban.cases.notices.correction_due).
+TONGBAN_CORRECTION_DAYS = env_int("TONGBAN_CORRECTION_DAYS", 10)
+
+# --- exchange (issue 13) ------------------------------------------------------------------
+# A provider decides a request for conditional data (有条件共享) within this many working
+# days (docs/exchange.md); the department whose officials settle disputes (数据主管部门).
+TONGBAN_EXCHANGE_DECISION_DAYS = env_int("TONGBAN_EXCHANGE_DECISION_DAYS", 10)
+TONGBAN_EXCHANGE_DATA_AUTHORITY = env_str("TONGBAN_EXCHANGE_DATA_AUTHORITY", "zssj")
+
+# --- exchange signatures (issue 13) -------------------------------------------------------
+# Gateway requests and responses are signed (RFC 9421; docs/adr/0014-exchange-signatures.md).
+# A signature's ``created`` may be at most this many seconds behind or ahead of this node's
+# clock, and its nonce is remembered for twice as long, so a replay is refused (P4).
+TONGBAN_EXCHANGE_SIGNATURE_WINDOW = env_int("TONGBAN_EXCHANGE_SIGNATURE_WINDOW", 300)
+# The cache (an alias of CACHES) that remembers nonces (tongban.exchange.nonces). It must be
+# shared by every worker process: with more than one, use Redis (CACHE_URL=redis://...).
+TONGBAN_EXCHANGE_NONCE_CACHE = env_str("TONGBAN_EXCHANGE_NONCE_CACHE", "default")

@@ -9,11 +9,14 @@ class LicencesConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.cases import materials as case_materials
-        from tongban.cases.signals import subcase_decided
+        from tongban.cases import notices  # noqa: F401 - its listeners and outbox handler
+        from tongban.cases.signals import completion_details, subcase_decided
 
         from . import reuse
-        from .receivers import on_subcase_decided
+        from .receivers import completion_detail, on_subcase_decided
 
         if reuse.offers not in case_materials.MATERIAL_OFFER_PROVIDERS:
             case_materials.MATERIAL_OFFER_PROVIDERS.append(reuse.offers)
         subcase_decided.connect(on_subcase_decided, dispatch_uid="licences.issue_on_decision")
+        completion_details.connect(completion_detail, dispatch_uid="licences.completion_detail")
+        from tongban.licences import nav  # noqa: F401 - registers its ways in

@@ -11,9 +11,11 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
+        import tongban.notify.nav  # noqa: F401 - registers its ways in
         from tongban.accounts.models import RoleAssignment, SecondFactorLock
         from tongban.core.alerts import alert_raised
         from tongban.notify import alerting
+        from tongban.notify import checks as _checks  # noqa: F401 - registers its checks
         from tongban.notify import tasks as _tasks  # noqa: F401 - registers notify.deliver
 
         alert_raised.connect(alerting.deliver_alert, dispatch_uid="tongban.notify.alerts")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.portal import views
+from tongban.portal import views, workbench
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("language/", views.language, name="language"),
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("landing/", workbench.landing, name="landing"),
+    path("office/", workbench.workbench, name="workbench"),
 ]

@@ -8,9 +8,13 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Service ratings")
 
     def ready(self) -> None:
-        from tongban.cases.signals import case_completed
+        from tongban.cases.signals import completion_details
 
         from . import clocks, services
 
-        case_completed.connect(services.on_case_completed, dispatch_uid="tongban.ratings.invite")
+        # The invitation to rate is part of the case's completion message.
+        completion_details.connect(
+            services.on_case_completed, dispatch_uid="tongban.ratings.invite"
+        )
         clocks.register_running_clocks()
+        from tongban.ratings import nav  # noqa: F401 - registers its ways in

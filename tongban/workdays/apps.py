@@ -6,3 +6,6 @@ class WorkdaysConfig(AppConfig):
     name = "tongban.workdays"
     label = "workdays"
     verbose_name = _("Working-day calendar")
+
+    def ready(self) -> None:
+        from tongban.workdays import nav  # noqa: F401 - registers its ways in

@@ -105,7 +105,7 @@ def test_the_header_shows_the_unread_count_to_signed_in_people(client, citizen):
     for _ in range(2):
         message_for(citizen)
     html = client.get(reverse("accounts:me"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert re.search(r'Messages <span class="tb-tag tb-tag--red">2<span', html)
+    assert re.search(r'My messages <span class="tb-tag tb-tag--red">2<span', html)
     client.logout()
     html = client.get(reverse("accounts:login")).content.decode()
     assert f'href="{INBOX}"' not in html
