@@ -73,6 +73,12 @@ PUBLIC_ROUTES: dict[str, Public] = {
     "/accounts/login/sms/code/": Public(
         GET_POST, "sign-in by SMS code, step 2: 5 tries per code; citizens without roles only"
     ),
+    "/accounts/password/forgot/": Public(
+        GET_POST, "password recovery step 1: same answer for any number; send limits"
+    ),
+    "/accounts/password/reset/": Public(
+        GET_POST, "password recovery step 2: needs the code sent in step 1 (5 tries, 5 min)"
+    ),
     "/admin/login/": Public(GET_POST, "the admin's own sign-in form; the admin is staff-only"),
     "/admin/logout/": Public(GET_POST, "admin sign-out: ends a session; GET goes to /admin/"),
     # Public read API: the same published catalogue as the portal, as JSON.

@@ -307,6 +307,7 @@ def fill(route: str, name: str, world: World) -> str:
         "year": 2026,
         "kind": "item",
         "number": "442000-20261128-000001-5",
+        "notice": "SL-442000-20261128-000001-5-01",
     }
     assert name in values, f"no sample value for <{name}> in {route}"
     return str(values[name])

@@ -50,7 +50,7 @@ class DescribedFieldsMixin:
     def describe_fields(self) -> None:
         for name, field in self.fields.items():
             auto_id = self[name].auto_id  # type: ignore[index]
-            ids = [f"{auto_id}-hint"] if field.help_text else []
+            ids = [f"{auto_id}_helptext"] if field.help_text else []
             if self._errors and name in self._errors:
                 ids.append(f"{auto_id}-error")
             if ids and not isinstance(field.widget, forms.RadioSelect):
@@ -215,6 +215,61 @@ class SmsSignInForm(DescribedFieldsMixin, forms.Form):
         ),
         error_messages={"required": _("Enter your mobile number.")},
     )
+
+
+class PasswordResetRequestForm(DescribedFieldsMixin, forms.Form):
+    """Forgotten password, step 1: the account's verified mobile number."""
+
+    mobile = IdentifierField(
+        label=_("Mobile number"),
+        help_text=_("The mobile number verified when you registered."),
+        max_length=20,
+        widget=_text(
+            "tel",
+            type="tel",
+            inputmode="numeric",
+            autofocus=True,
+            **{"class": "tb-input tb-input--w20"},
+        ),
+        error_messages={"required": _("Enter your mobile number.")},
+    )
+
+
+class PasswordResetForm(DescribedFieldsMixin, forms.Form):
+    """Forgotten password, step 2: the code from the text message and the new password
+    twice. ``with_code=False`` once the code was accepted (a refused password then does not
+    cost a new code). The strength rules are checked by the service, against the account."""
+
+    code = RegistrationCodeForm.base_fields["code"]
+    password = forms.CharField(
+        label=_("New password"),
+        help_text=_(
+            "At least 8 characters; not only digits, not a common password, not like your "
+            "name, ID number or mobile number."
+        ),
+        strip=False,
+        widget=_password("new-password"),
+        error_messages={"required": _("Enter a new password.")},
+    )
+    password_confirm = forms.CharField(
+        label=_("Type the new password again"),
+        strip=False,
+        widget=_password("new-password"),
+        error_messages={"required": _("Type the new password again.")},
+    )
+
+    def __init__(self, *args: Any, with_code: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]
+            self.fields["password"].widget.attrs["autofocus"] = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password"), cleaned.get("password_confirm")
+        if first and second and first != second:
+            self.add_error("password_confirm", _("The two passwords are not the same."))
+        return cleaned
 
 
 class OrganisationRegistrationForm(DescribedFieldsMixin, forms.Form):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tongban.core.identifiers import mask_phone
+from tongban.org.models import Region, RegionLevel
 
 DEFAULT_GATEWAY = "tongban.accounts.sms.FakeSmsGateway"
 
@@ -55,3 +56,16 @@ def get_sms_gateway() -> SmsGateway:
     path = getattr(settings, "TONGBAN_SMS_GATEWAY", DEFAULT_GATEWAY)
     gateway: SmsGateway = import_string(path)()
     return gateway
+
+
+def sms_signature() -> str:
+    """The signature text messages carry (without the brackets): ``TONGBAN_SMS_SIGNATURE``,
+    else ``TONGBAN_CITY_NAME``, else the name of the city in the region tree (the first
+    prefecture), else nothing. Always the registered Chinese name, whatever the language."""
+    for name in ("TONGBAN_SMS_SIGNATURE", "TONGBAN_CITY_NAME"):
+        value = str(getattr(settings, name, "") or "").strip().strip("【】").strip()
+        if value:
+            return value
+    city = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("sort_order", "code")
+    region = city.first() or Region.objects.filter(parent__isnull=True).order_by("code").first()
+    return region.name if region is not None else ""

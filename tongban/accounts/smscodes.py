@@ -18,7 +18,6 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +26,7 @@ from django_stubs_ext import StrOrPromise
 
 from tongban.accounts.models import AssuranceLevel, SmsCode, SmsCodePurpose, User, UserKind
 from tongban.accounts.queries import holds_role
-from tongban.accounts.sms import get_sms_gateway
+from tongban.accounts.sms import get_sms_gateway, sms_signature
 from tongban.core.audit import record_audit
 from tongban.core.crypto import keys
 from tongban.core.crypto.fields import DIGEST_PURPOSE, digest
@@ -40,6 +39,9 @@ MOBILE_INTERVAL = timedelta(seconds=60)
 MOBILE_PER_HOUR = 5
 SOURCE_PER_HOUR = 20
 HOUR = timedelta(hours=1)
+#: Rows older than this are purged (``purge_codes``, the daily job ``accounts.sms_codes``):
+#: well past every send limit's window, long enough to look into abuse of the last day.
+KEEP = timedelta(days=1)
 
 #: Purposes whose codes go only to an existing eligible account (``account_for_code``).
 ACCOUNT_PURPOSES = frozenset({SmsCodePurpose.SIGN_IN, SmsCodePurpose.PASSWORD_RESET})
@@ -117,9 +119,10 @@ def _check_send_limits(mobile_digest: str, source_digest: str, now: datetime, fi
             raise ServiceError({field: [SOURCE_TOO_MANY]})
 
 
-def _signed(text: str) -> str:
-    city = getattr(settings, "TONGBAN_CITY_NAME", "")
-    return f"【{city}】{text}" if city else text
+def signed_text(text: str) -> str:
+    """``text`` with the city's signature (【…】) in front, as Chinese SMS rules require."""
+    signature = sms_signature()
+    return f"【{signature}】{text}" if signature else text
 
 
 @transaction.atomic
@@ -159,7 +162,7 @@ def send_code(
     )
     row.code_hash = _code_hash(row, code)
     row.save()
-    text = _signed(str(TEXTS[purpose] % {"code": code}))
+    text = signed_text(str(TEXTS[purpose] % {"code": code}))
     if deliver:
         get_sms_gateway().send(number, text)
     # The audit names the purpose only: whether a message went out is on the row, for
@@ -246,3 +249,12 @@ def sign_in_with_code(
     with transaction.atomic():
         record_audit(user, "accounts.sign_in.sms_code", user, meta={"method": "sms_code"})
     return user
+
+
+def purge_codes(*, now: datetime | None = None) -> int:
+    """Delete the code rows created more than ``KEEP`` ago (used, expired and dead alike:
+    none of them can be used or counts towards a send limit any more). Returns how many.
+    Bookkeeping of digests, not audited: the sends and uses themselves are."""
+    cutoff = (now or timezone.now()) - KEEP
+    deleted, _by_model = SmsCode.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

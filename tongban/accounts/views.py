@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,15 +16,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.accounts import queries, second_factor, services, smscodes
+from tongban.accounts import queries, second_factor, services, services_recovery, smscodes
 from tongban.accounts.forms import (
     AddAgentForm,
     CitizenRegistrationForm,
     LoginForm,
     OrganisationRegistrationForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
     RegistrationCodeForm,
     SmsSignInForm,
 )
@@ -90,6 +94,32 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 PENDING_SESSION_KEY = "registration_pending"
 
 
+NEXT_SESSION_KEY = "accounts.next"
+
+
+def _safe_next(request: HttpRequest, target: str) -> bool:
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def _remember_next(request: HttpRequest) -> None:
+    """Keep a safe ``?next=`` across the steps of registering or signing in by SMS code, so
+    that 在线办理 → register → the form works like password sign-in does."""
+    target = request.GET.get("next", "")
+    if _safe_next(request, target):
+        request.session[NEXT_SESSION_KEY] = target
+
+
+def _after_sign_in(request: HttpRequest) -> HttpResponse:
+    """Where a person goes once signed in: the remembered safe ``next``, else the landing
+    page (workbench for staff, personal space for everyone else)."""
+    target = request.session.pop(NEXT_SESSION_KEY, "")
+    if _safe_next(request, target):
+        return redirect(target)
+    return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
 def _pending(request: HttpRequest) -> PendingRegistration | None:
     return services.pending_registration(request.session.get(PENDING_SESSION_KEY, ""))
 
@@ -104,6 +134,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         messages.info(request, _("You already have an account and are signed in."))
         return redirect("accounts:me")
+    _remember_next(request)
     pending = _pending(request)
     second_step = "code" in request.POST or "resend" in request.POST
     if second_step and pending is None:
@@ -166,7 +197,7 @@ def _register_code_step(request: HttpRequest, pending: PendingRegistration) -> H
                 )
                 % {"username": user.username},
             )
-            return redirect("accounts:me")
+            return _after_sign_in(request)
     context = {"form": form, "masked_phone": mask_phone(pending.phone)}
     return render(request, "accounts/register_confirm.html", context)
 
@@ -205,6 +236,7 @@ def sms_sign_in(request: HttpRequest) -> HttpResponse:
     """
     if request.user.is_authenticated:
         return redirect("accounts:me")
+    _remember_next(request)
     form = SmsSignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mobile = form.cleaned_data["mobile"]
@@ -257,9 +289,107 @@ def sms_sign_in_code(request: HttpRequest) -> HttpResponse:
             if needed is second_factor.Requirement.ENROL:
                 return redirect("accounts:enrol_totp")
             messages.success(request, _("You are signed in."))
-            return redirect("accounts:me")
+            return _after_sign_in(request)
     context = {"form": form, "masked_phone": mask_phone(mobile)}
     return render(request, "accounts/sms_sign_in_code.html", context)
+
+
+PASSWORD_RESET_SESSION_KEY = "password_reset"  # noqa: S105 - a session key
+_PASSWORD_RESET_AAD = b"accounts.password-reset"
+
+
+def _reset_state(request: HttpRequest) -> dict[str, str]:
+    """The mobile number (``m``) and, once the code was right, the grant (``g``) of a
+    password reset under way; encrypted in the session like the SMS sign-in number."""
+    token = request.session.get(PASSWORD_RESET_SESSION_KEY, "")
+    if not token:
+        return {}
+    try:
+        raw = crypto.decrypt("field-encryption", token, aad=_PASSWORD_RESET_AAD)
+        state = json.loads(raw.decode())
+    except (crypto.CryptoError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _keep_reset_state(request: HttpRequest, state: dict[str, str]) -> None:
+    request.session[PASSWORD_RESET_SESSION_KEY] = crypto.encrypt(
+        "field-encryption", json.dumps(state).encode(), aad=_PASSWORD_RESET_AAD
+    )
+
+
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """Forgotten password (忘记密码), step 1: the mobile number.
+
+    Every well-formed number gets the same answer, whether or not it belongs to an account
+    that may reset its password this way (``services_recovery.request_reset`` does the same
+    work either way); only send limits give a different page.
+    """
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        try:
+            services_recovery.request_reset(mobile, source=_source(request))
+        except services.ServiceError as error:
+            put_errors(form, error)
+        else:
+            _keep_reset_state(request, {"m": validate_mobile(mobile)})
+            return redirect("accounts:password_reset")
+    return render(request, "accounts/password_forgot.html", {"form": form})
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgotten password, step 2: the code and the new password twice (or "send a new
+    code"). Once the code is right, a refused password asks only for the password again."""
+    state = _reset_state(request)
+    mobile = state.get("m", "")
+    if not mobile:
+        return redirect("accounts:password_forgot")
+    grant = state.get("g", "")
+    if grant and services_recovery.account_for_grant(grant) is None:
+        grant = ""
+        _keep_reset_state(request, {"m": mobile})
+    resend = request.method == "POST" and "resend" in request.POST
+    data = request.POST if request.method == "POST" and not resend else None
+    form = PasswordResetForm(data, with_code=not grant)
+    if resend:
+        try:
+            services_recovery.request_reset(mobile, source=_source(request), field="code")
+        except services.ServiceError as error:
+            put_errors(form, error)
+        else:
+            _keep_reset_state(request, {"m": mobile})
+            messages.success(
+                request,
+                _("If this number can reset a password by text message, a new code has been sent."),
+            )
+            return redirect("accounts:password_reset")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            if not grant:
+                grant = services_recovery.check_reset_code(
+                    mobile, form.cleaned_data["code"], source=_source(request)
+                )
+                _keep_reset_state(request, {"m": mobile, "g": grant})
+            services_recovery.reset_password(grant, form.cleaned_data["password"])
+        except services.ServiceError as error:
+            if grant and "code" in form.fields:
+                # The code was right but the password was refused: ask for it alone.
+                form = PasswordResetForm(data, with_code=False)
+                form.is_valid()
+            put_errors(form, error)
+        else:
+            request.session.pop(PASSWORD_RESET_SESSION_KEY, None)
+            messages.success(
+                request,
+                _(
+                    "Your password has been changed, and every device signed in to your "
+                    "account has been signed out. Sign in with the new password."
+                ),
+            )
+            return redirect("accounts:login")
+    context = {"form": form, "masked_phone": mask_phone(mobile), "code_accepted": bool(grant)}
+    return render(request, "accounts/password_reset.html", context)
 
 
 @login_required

@@ -19,11 +19,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.cases.transitions import SUBCASE
+from tongban.core import auditlabels
 from tongban.core.admin import AuditedAdmin, ReadOnlyAdmin
 from tongban.core.audit import record_audit
 
 from .modelcheck import check_process_model
 from .models import (
+    AcceptanceNotice,
     Case,
     CaseCounter,
     CaseEvent,
@@ -200,6 +203,15 @@ class CaseEventAdmin(ReadOnlyAdmin):
     search_fields = ("case__number",)
 
 
+@admin.register(AcceptanceNotice)
+class AcceptanceNoticeAdmin(ReadOnlyAdmin):
+    """Issued notices; the face stays sealed here (the applicant's PDF shows it)."""
+
+    list_display = ("number", "subcase", "issued_at", "key_id")
+    search_fields = ("number", "subcase__case__number")
+    exclude = ("face_sealed",)
+
+
 for _model in (
     ClockPause,
     CorrectionNotice,
@@ -214,3 +226,19 @@ for _model in (
 class DraftAdmin(ReadOnlyAdmin):
     exclude = ("data_token",)
     list_display = ("applicant", "item", "bundle", "updated_at")
+
+
+auditlabels.register(
+    {
+        "cases.submit": _("Application submitted"),
+        "cases.withdraw": _("Application withdrawn"),
+        "cases.draft_save": _("Application draft saved"),
+        "cases.comment": _("Comment added to a case"),
+        "cases.material_upload": _("Material uploaded"),
+        "cases.material_licence": _("Electronic licence attached as a material"),
+        "cases.process_generated": _("Process model generated"),
+        "cases.process_upload": _("Process model uploaded"),
+        "cases.acceptance_notice.issue": _("Acceptance notice issued"),
+    }
+)
+auditlabels.register_table_family("cases.", SUBCASE)

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet, ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +29,12 @@ from tongban.catalog.models import (
     SearchSynonym,
     ServiceItem,
     Theme,
+    cycle_message,
+    dependency_cycle,
 )
 from tongban.catalog.services import CatalogValidationError
+from tongban.catalog.transitions import BUNDLE, IMPORT, ITEM
+from tongban.core import auditlabels
 from tongban.core.admin import AuditedAdmin
 from tongban.core.classification import ClassifiedQuerySet, clearance_of
 from tongban.core.errors import ServiceError
@@ -153,11 +158,66 @@ class ServiceItemAdmin(AuditedAdmin):
             )
 
 
+class MemberChoiceField(ModelChoiceField):
+    """A sibling member, named by its item (the bundle is the one being edited)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.item.name)
+
+
+class BundleMemberFormSet(BaseInlineFormSet):
+    """Checks the members' waits together: the rows are saved at once, so a circle may only
+    show across rows (A waits for B in one row, B for A in another)."""
+
+    def clean(self) -> None:
+        super().clean()
+        edges: dict[Any, Any] = {}
+        names: dict[Any, str] = {}
+        forms: dict[Any, Any] = {}
+        deleted = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or (form.instance.pk is None and not form.has_changed()):
+                continue
+            key = form.instance.pk or id(form)
+            if data.get("DELETE"):
+                deleted.add(key)
+                continue
+            other = data.get("depends_on")
+            edges[key] = other.pk if other is not None else None
+            item = data.get("item")
+            names[key] = item.name if item is not None else str(key)
+            forms[key] = form
+        for key, other in edges.items():
+            if other in deleted:
+                forms[key].add_error(
+                    "depends_on", _("The member this one waits for is being removed.")
+                )
+        circle = dependency_cycle(edges)
+        if circle:
+            forms[circle[0]].add_error(
+                "depends_on", cycle_message([names.get(k, str(k)) for k in circle])
+            )
+
+
 class BundleMemberInline(admin.TabularInline):
     model = BundleMember
+    formset = BundleMemberFormSet
     extra = 0
-    fields = ("item", "sort_order")
+    fields = ("item", "sort_order", "depends_on")
     autocomplete_fields = ("item",)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "depends_on":
+            # Only this bundle's own members (saved ones: a new row can be chosen after saving).
+            match = request.resolver_match
+            bundle_id = str(match.kwargs.get("object_id", "")) if match is not None else ""
+            members = BundleMember.objects.select_related("item")
+            kwargs["queryset"] = (
+                members.filter(bundle_id=int(bundle_id)) if bundle_id.isdigit() else members.none()
+            )
+            kwargs["form_class"] = MemberChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Bundle)
@@ -239,3 +299,24 @@ class SearchSynonymAdmin(AuditedAdmin):
 
     list_display = ("term", "expands_to", "note", "updated_at")
     search_fields = ("term", "expands_to", "note")
+
+
+auditlabels.register(
+    {
+        "catalog.item.create": gettext_lazy("Service item created"),
+        "catalog.item.update": gettext_lazy("Service item changed"),
+        "catalog.item.unpublish_invalid": gettext_lazy("Invalid service item put back to draft"),
+        "catalog.bundle.create": gettext_lazy("Bundle created"),
+        "catalog.bundle.update": gettext_lazy("Bundle changed"),
+        "catalog.catalogue.import": gettext_lazy("Catalogue imported"),
+        "catalog.import.start": gettext_lazy("Catalogue import started"),
+        "catalog.export.create": gettext_lazy("Catalogue export made"),
+        "catalog.export.download": gettext_lazy("Catalogue export downloaded"),
+        "catalog.export.refused": gettext_lazy("Catalogue export refused"),
+        "catalog.export.download_refused": gettext_lazy("Catalogue export download refused"),
+        "catalog.quality_rule.set": gettext_lazy("Catalogue quality rule set"),
+    }
+)
+auditlabels.register_table_family("catalog.item.", ITEM)
+auditlabels.register_table_family("catalog.bundle.", BUNDLE)
+auditlabels.register_table_family("catalog.import.", IMPORT)

@@ -7,13 +7,16 @@ through the admin: the chain is written only by ``record_audit`` and checked by
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from tongban.core import auditlabels
 from tongban.core.audit import record_audit
 from tongban.core.models import AuditRecord, AuditStreamHead, Generation, StatusChange
 
@@ -35,20 +38,52 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Filter by action, each shown by its readable name (``tongban.core.auditlabels``)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        # The actions among the records the other filters and the search leave, so that
+        # the choices fit what is shown.
+        rows = model_admin.get_queryset(request)
+        narrowing = {
+            key: value
+            for key, value in request.GET.items()
+            if key == "stream" or key.startswith("occurred_at__")
+        }
+        if narrowing:
+            rows = rows.filter(**narrowing)
+        if request.GET.get("q"):
+            rows, _duplicates = model_admin.get_search_results(request, rows, request.GET["q"])
+        codes = rows.order_by().values_list("action", flat=True).distinct()
+        named = [(code, f"{auditlabels.label(code)} ({code})") for code in codes]
+        return sorted(named, key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditRecord)
 class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = (
-        "occurred_at", "stream", "seq", "actor_label", "action", "object_type", "object_id",
+        "occurred_at", "stream", "seq", "actor_label", "action_name", "object_type",
+        "object_id",
     )  # fmt: skip
-    list_filter = ("stream", "occurred_at")
+    list_filter = (AuditActionFilter, "stream", "occurred_at")
     search_fields = ("action", "object_type", "object_id", "actor_label")
     date_hierarchy = "occurred_at"
     ordering = ("-occurred_at", "-id")
     list_per_page = 50
     readonly_fields = (
-        "stream", "seq", "occurred_at", "actor_id", "actor_label", "action", "object_type",
-        "object_id", "meta", "alg", "prev_hash", "hash",
+        "stream", "seq", "occurred_at", "actor_id", "actor_label", "action_name", "action",
+        "object_type", "object_id", "meta", "alg", "prev_hash", "hash",
     )  # fmt: skip
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj: AuditRecord) -> str:
+        return auditlabels.label(obj.action)
 
 
 @admin.register(StatusChange)
@@ -154,22 +189,44 @@ from tongban.core import scheduling  # noqa: E402 - appended with the scheduler
 from tongban.core.models import PeriodicJob, ScheduledRun  # noqa: E402
 
 
+def schedule_words(every: timedelta, at: time | None) -> str:
+    """A job's schedule in the active language: "every day at 02:30", "every 5 minutes"."""
+    if at is not None and every.days >= 1 and not every.seconds:
+        return ngettext("every day at %(time)s", "every %(count)d days at %(time)s", every.days) % {
+            "count": every.days,
+            "time": f"{at:%H:%M}",
+        }
+    seconds = int(every.total_seconds())
+    if seconds % 3600 == 0:
+        count = seconds // 3600
+        return ngettext("every hour", "every %(count)d hours", count) % {"count": count}
+    if seconds % 60 == 0:
+        count = seconds // 60
+        return ngettext("every minute", "every %(count)d minutes", count) % {"count": count}
+    return ngettext("every second", "every %(count)d seconds", seconds) % {"count": seconds}
+
+
 @admin.register(PeriodicJob)
 class PeriodicJobAdmin(ReadOnlyAdmin):
     """The scheduler's jobs, read-only: what runs when, the last outcome, when it runs next.
     The schedule itself lives in code (``@periodic`` in ``<app>/jobs.py``)."""
 
     list_display = (
-        "name", "schedule", "last_status", "last_finished_at", "last_duration_ms",
+        "name", "schedule_words", "last_status", "last_finished_at", "last_duration_ms",
         "consecutive_failures", "last_success_at", "last_failure_at", "next_due",
     )  # fmt: skip
     list_filter = ("last_status",)
     search_fields = ("name",)
     fields = readonly_fields = (
-        "name", "schedule", "next_due", "last_claimed_slot", "last_run_slot", "last_status",
+        "name", "schedule_words", "next_due", "last_claimed_slot", "last_run_slot", "last_status",
         "last_finished_at", "last_duration_ms", "last_success_at", "last_failure_at",
         "consecutive_failures", "last_error",
     )  # fmt: skip
+
+    @admin.display(description=_("schedule"), ordering="schedule")
+    def schedule_words(self, obj: PeriodicJob) -> Any:
+        job = scheduling.get_job(obj.name)
+        return obj.schedule if job is None else schedule_words(job.every, job.at)
 
     @admin.display(description=_("next due"))
     def next_due(self, obj: PeriodicJob) -> Any:
@@ -240,3 +297,15 @@ class OutboxEntryAdmin(ReadOnlyAdmin):
     def retry_now(self, request: HttpRequest, queryset: Any) -> None:
         count = outbox.retry(list(queryset.values_list("pk", flat=True)), actor=request.user)
         self.message_user(request, _("%(count)s item(s) will run again now.") % {"count": count})
+
+
+auditlabels.register(
+    {
+        "core.backup.create": _("Backup made"),
+        "core.backup.restore": _("Backup restored"),
+        "crypto.key.created": _("Cryptographic key created"),
+        "crypto.key.rotated": _("Cryptographic key rotated"),
+        "crypto.pii.rewrite": _("Personal data encrypted again with new keys"),
+        "outbox.retry": _("Background work retried"),
+    }
+)

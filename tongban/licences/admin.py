@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import auditlabels
 from tongban.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import FACE_KEY_RE, ItemLicence, Licence, LicenceType, MaterialLicence
@@ -69,3 +70,14 @@ class LicenceAdmin(ReadOnlyAdmin):
     list_filter = ("status", "department", "licence_type")
     search_fields = ("number",)
     exclude = ("face_sealed", "holder_digest")
+
+
+auditlabels.register(
+    {
+        "licences.licence.issued": _("Licence issued"),
+        "licences.licence.shared": _("Licence shared"),
+        "licences.licence.suspended": _("Licence suspended"),
+        "licences.licence.reinstated": _("Licence reinstated"),
+        "licences.licence.revoked": _("Licence revoked"),
+    }
+)

@@ -64,3 +64,40 @@ class PreferenceAdmin(ReadOnlyAdmin):
     list_display = ("user", "language", "updated_at")
     list_filter = ("language",)
     fields = readonly_fields = ("user", "language", "updated_at")
+
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402 - with the audit labels
+
+from tongban.core import auditlabels  # noqa: E402
+from tongban.notify.alerting import ALERT_TITLES  # noqa: E402
+from tongban.notify.models import DeliveryStatus  # noqa: E402
+
+
+def _alert_label(code: str) -> str | None:
+    title = ALERT_TITLES.get(code.removeprefix("alert."))
+    if title is None:
+        return _("Alert raised: %(code)s") % {"code": code.removeprefix("alert.")}
+    return _("Alert raised: %(title)s") % {"title": title}
+
+
+auditlabels.register(
+    {
+        "notify.send": _("Message sent"),
+        "notify.read": _("Message read"),
+        "notify.read_all": _("All messages marked as read"),
+        "notify.language": _("Message language changed"),
+        "notify.delivery.failed": _("Message delivery given up"),
+        "notify.delivery.retry": _("Message delivery failed, will try again"),
+    }
+)
+auditlabels.register_family("alert.", _alert_label)
+
+
+def _delivery_label(code: str) -> str | None:
+    status = code.removeprefix("notify.delivery.")
+    if status not in DeliveryStatus.values:
+        return None
+    return _("Message delivery: %(status)s") % {"status": DeliveryStatus(status).label}
+
+
+auditlabels.register_family("notify.delivery.", _delivery_label)

@@ -7,6 +7,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core import auditlabels
+from tongban.ratings.transitions import TICKET
 
 from .models import Appeal, FollowUp, Rating, Rectification
 
@@ -56,3 +60,18 @@ class AppealAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("rating__case", "department")
     exclude = ("requested_by", "decided_by")
+
+
+auditlabels.register(
+    {
+        "ratings.rate": _("Service rated"),
+        "ratings.invite": _("Invited to rate a service"),
+        "ratings.follow_up": _("Follow-up rating given"),
+        "ratings.appeal": _("Appeal against a rating lodged"),
+        "ratings.appeal_decided": _("Appeal against a rating decided"),
+        "ratings.ticket_opened": _("Rectification ticket opened"),
+        "ratings.ticket_excluded": _("Rectification ticket closed after an appeal"),
+        "ratings.export": _("Ratings exported"),
+    }
+)
+auditlabels.register_table_family("ratings.", TICKET)

@@ -88,3 +88,17 @@ class SpecialDayAdmin(AuditedAdmin):
         years = {day.year for day in queryset.values_list("date", flat=True)}
         super().delete_queryset(request, queryset)
         services.days_changed_in_admin(request.user, years)
+
+
+from tongban.core import auditlabels  # noqa: E402 - appended with the audit labels
+
+auditlabels.register(
+    {
+        "workdays.day_added": _("Special day added to the calendar"),
+        "workdays.day_removed": _("Special day removed from the calendar"),
+        "workdays.year_seeded": _("Calendar year filled in"),
+        "workdays.year_opened": _("Calendar year opened"),
+        "workdays.year_reopened": _("Calendar year reopened"),
+        "workdays.year_confirmed": _("Calendar year confirmed"),
+    }
+)

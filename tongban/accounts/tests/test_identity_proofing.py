@@ -254,7 +254,7 @@ def test_pages_end_to_end_in_english(client, outbox):
     assert "seconds before asking for a new code" in html and len(outbox()) == 1
     assert not User.objects.exists()
     response = client.post(REGISTER, {"code": right}, **EN)
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:me")
+    assert response.status_code == 302 and response["Location"] == reverse("portal:landing")
     user = User.objects.by_id_number(ID).get()
     assert user.assurance_level == AssuranceLevel.VERIFIED
     assert client.session["_auth_user_id"] == str(user.pk)

@@ -48,7 +48,7 @@ def test_login_page_has_one_identifier_field_and_csrf(client):
 def test_login_by_each_identifier(client, citizen, identifier):
     response = sign_in(client, identifier(citizen))
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:me")
+    assert response["Location"] == reverse("portal:landing")
     assert signed_in_user_id(client) == str(citizen.pk)
 
 
@@ -62,7 +62,7 @@ def test_login_follows_a_safe_next_but_not_another_site(client, citizen):
     response = client.post(
         LOGIN, {"username": citizen.phone, "password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert response["Location"] == me
+    assert response["Location"] == reverse("portal:landing")
 
 
 def test_wrong_password_shows_error_and_keeps_identifier(client, citizen):

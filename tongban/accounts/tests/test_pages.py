@@ -73,7 +73,7 @@ def test_register_creates_account_signs_in_and_shows_masked_space(client, settin
     (message,) = sent_sms(tmp_path)
     code = re.search(r"\b(\d{6})\b", message["text"]).group(1)
     response = client.post(REGISTER, {"code": code}, **EN)
-    assert response.status_code == 302 and response["Location"] == ME
+    assert response.status_code == 302 and response["Location"] == reverse("portal:landing")
     user = User.objects.by_phone("13912345678").get()
     assert user.assurance_level == AssuranceLevel.VERIFIED
     assert client.session["_auth_user_id"] == str(user.pk)
@@ -101,7 +101,7 @@ def test_register_errors_in_english_keep_values_and_write_nothing(client, citize
         assert f'href="#id_{field}"' in html
     assert "The two passwords are not the same." in html
     assert "The check character of the ID number is wrong" in html
-    assert 'aria-describedby="id_id_number-hint id_id_number-error"' in html
+    assert 'aria-describedby="id_id_number_helptext id_id_number-error"' in html
     assert 'id="id_id_number-error"' in html
     assert f'value="{bad_id}"' in html and 'value="张三"' in html
     assert PASSWORD not in html  # passwords are not sent back

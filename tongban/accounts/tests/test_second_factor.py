@@ -226,7 +226,7 @@ def test_a_recovery_code_works_once(session_rules, client, official_a):
 
 def test_citizens_without_a_factor_go_straight_in(session_rules, client, citizen):
     response = _sign_in(client, citizen)
-    assert response["Location"] == reverse("accounts:me")
+    assert response["Location"] == reverse("portal:landing")
     assert client.get(reverse("accounts:me")).status_code == 200
 
 

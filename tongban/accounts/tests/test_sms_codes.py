@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest import mock
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -231,7 +232,7 @@ def test_the_locked_out_owner_signs_in_by_code_while_the_attacker_stays_locked(
     stored = Session.objects.get(session_key=device.session.session_key).session_data
     assert owner.phone not in json.dumps(device.session.load()) and owner.phone not in stored
     response = device.post(SMS_CODE, {"code": code_in(outbox()[0])}, REMOTE_ADDR=OWNER)
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:me")
+    assert response.status_code == 302 and response["Location"] == reverse("portal:landing")
     assert device.session["_auth_user_id"] == str(owner.pk)
     record = AuditRecord.objects.get(action="accounts.sign_in.sms_code")
     assert owner.phone not in json.dumps(record.meta)
@@ -266,3 +267,21 @@ def test_a_citizen_with_a_second_factor_still_gives_it_after_the_code(client, ou
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:second_factor")
     assert client.get(reverse("accounts:me")).status_code == 302  # not yet past the factor
+
+
+def test_signing_in_by_code_returns_to_a_safe_next_only(outbox, owner):
+    """在线办理 → sign in by SMS code → back at the form; another site's address is ignored."""
+    form = "/apply/item/X1/"
+    login_page = Client().get(LOGIN + "?" + urlencode({"next": form})).content.decode()
+    assert SMS_LOGIN + "?next=" + quote(form) in login_page
+    later = timezone.now() + timedelta(minutes=2)  # one code a minute per number
+    for moment, target, expected in (
+        (timezone.now(), form, form),
+        (later, "https://evil.example/", reverse("portal:landing")),
+    ):
+        with freeze(moment):
+            device = Client()
+            device.get(SMS_LOGIN + "?" + urlencode({"next": target}))
+            device.post(SMS_LOGIN, {"mobile": owner.phone}, REMOTE_ADDR=OWNER)
+            response = device.post(SMS_CODE, {"code": code_in(outbox()[-1])}, REMOTE_ADDR=OWNER)
+        assert response.status_code == 302 and response["Location"] == expected

@@ -169,7 +169,7 @@ def test_pages_register_a_key_and_then_sign_in_with_it(session_rules, client, of
     assertion = authenticator.assert_(_options(html))
     response = client.post(reverse("accounts:second_factor_key"), {"credential": assertion},
                            **HOST)  # fmt: skip
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:me")
+    assert response.status_code == 302 and response["Location"] == reverse("portal:landing")
     assert client.get(reverse("accounts:me"), **HOST).status_code == 200
 
 
