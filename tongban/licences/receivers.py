@@ -6,6 +6,13 @@
 retries it with back-off when it fails, takes it over from a worker killed mid-issue, and
 after the last attempt shows it failed in the outbox admin ("retry now") and alerts the
 system administrators. ``tongban licence issue-pending`` issues everything still owed now.
+
+The completion message of a case (``tongban.cases.notices``) lists its licences:
+``completion_detail`` answers ``completion_details`` with the licences issued and says the
+message must wait while a licence of the case is still owed and its ``licences.issue`` row
+waits or runs. Issuing (``services.issue_for_subcase``) and giving up (``_issue_failed``)
+record the completion message again, so that it goes out once nothing is pending; a licence
+given up is listed as being issued, and told alone when it is issued at last.
 """
 
 from __future__ import annotations
@@ -14,13 +21,17 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from tongban.cases.models import SubCase, SubCaseStatus
+from tongban.cases import notices
+from tongban.cases.models import Case, CaseStatus, SubCase, SubCaseStatus
 from tongban.core import outbox
 from tongban.core.models import OutboxEntry, OutboxStatus
 
 from . import services
-from .models import ItemLicence
+from .models import ItemLicence, Licence
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +56,21 @@ def on_subcase_decided(sender: Any, subcase: SubCase, approved: bool, **kwargs: 
     enqueue_issue(subcase.pk)
 
 
-@outbox.handler(ISSUE)
+def _issue_failed(failure: outbox.Failure) -> None:
+    """A licence given up (in the outbox's failure transaction): the completion message of
+    a completed case stops waiting for it (it lists the licence as being issued)."""
+    if not failure.gave_up:
+        return
+    subcase = SubCase.objects.select_related("case").filter(pk=failure.payload["subcase"]).first()
+    if subcase is not None and subcase.case.status == CaseStatus.COMPLETED:
+        notices.enqueue_completion_message(subcase.case_id)
+
+
+@outbox.handler(ISSUE, on_failure=_issue_failed)
 def issue_licence_of_subcase(payload: dict[str, Any]) -> None:
     """The outbox handler of ``licences.issue``: issue the sub-case's licence (idempotent:
-    one licence per sub-case) and tell the applicant. Raises what issuing raises (the
-    outbox retries it)."""
+    one licence per sub-case); the applicant learns of it in the completion message. Raises
+    what issuing raises (the outbox retries it)."""
     subcase = SubCase.objects.filter(pk=payload["subcase"]).first()
     if subcase is None:
         return  # deleted since: nothing is owed
@@ -85,3 +106,64 @@ def issue_pending(*, actor: Any = None) -> dict[int, str]:
             entries[subcase_id] = enqueue_issue(subcase_id).pk
     outbox.retry(list(entries.values()), actor=actor)  # due now, even if backing off
     return {subcase_id: outbox.run(entry_id) for subcase_id, entry_id in entries.items()}
+
+
+def _owed(case: Case) -> list[SubCase]:
+    """The approved sub-cases of ``case`` whose item issues a licence not issued yet."""
+    return list(
+        SubCase.objects.filter(
+            case=case,
+            status=SubCaseStatus.APPROVED,
+            item__in=ItemLicence.objects.values("item"),
+            licence__isnull=True,
+        )
+        .select_related("item")
+        .order_by("pk")
+    )
+
+
+def completion_detail(sender: Any, case: Case, **kwargs: Any) -> notices.CompletionDetail | None:
+    """Receiver of ``completion_details``: the licences issued for ``case``, number by
+    number; ``owed`` while one of them is still being issued by the outbox (its row waits
+    or runs). A licence whose issuing was given up is listed as being issued."""
+    issued = list(
+        Licence.objects.filter(source_case=case).select_related("licence_type").order_by("pk")
+    )
+    owed = _owed(case)
+    if not issued and not owed:
+        return None
+    running = OutboxEntry.objects.filter(
+        kind=ISSUE,
+        key__in=[issue_key(sub.pk) for sub in owed],
+        status__in=(OutboxStatus.PENDING, OutboxStatus.RUNNING),
+    ).exists()
+    rows = [
+        notices.text(
+            _("· %(type)s, no. %(number)s"),
+            type=lazy(lambda t=licence.licence_type: str(t.display_name), str)(),
+            number=licence.number,
+        )
+        for licence in issued
+    ]
+    rows += [
+        notices.text(
+            _("· %(item)s: the licence is still being issued; we tell you when it is ready"),
+            item=lazy(lambda i=sub.item: str(i.display_name), str)(),
+        )
+        for sub in owed
+    ]
+    summary = (
+        notices.text(
+            ngettext_lazy("%(count)s licence issued.", "%(count)s licences issued.", "count"),
+            count=len(issued),
+        )
+        if issued
+        else ""
+    )
+    return notices.CompletionDetail(
+        heading=_("Licences (in “My licences”, ready to show, download or share):"),
+        lines=rows,
+        summary=summary,
+        owed=running,
+        order=10,
+    )

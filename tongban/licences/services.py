@@ -31,7 +31,8 @@ from tongban.accounts.models import (
     User,
 )
 from tongban.accounts.queries import departments_where, holds_role
-from tongban.cases.models import DataElement, DataType, SubCase, SubCaseStatus
+from tongban.cases import notices
+from tongban.cases.models import Case, CaseStatus, DataElement, DataType, SubCase, SubCaseStatus
 from tongban.cases.sealed import case_data
 from tongban.core.audit import record_audit
 from tongban.core.crypto import keys
@@ -424,13 +425,28 @@ def issue_for_subcase(subcase: SubCase) -> Licence | None:
             licence = issue_licence(
                 licence_type, holder, face, actor=subcase.decided_by, subcase=subcase
             )
-            _tell_holder(licence, applicant)
+            _after_issue(licence, subcase, applicant)
             return licence
     except IntegrityError:  # issued meanwhile by another process
         found = Licence.objects.filter(source_subcase=subcase).first()
         if found is None:
             raise
         return found
+
+
+def _after_issue(licence: Licence, subcase: SubCase, applicant: User) -> None:
+    """In the issuing transaction: the applicant learns of a case's licence in the case's
+    completion message (``tongban.cases.notices``), which may be waiting for this licence:
+    record it again. Before completion nothing is told (the message will list it); after
+    the message went out (it listed the licence as being issued), this licence is told
+    alone."""
+    status = Case.objects.filter(pk=subcase.case_id).values_list("status", flat=True).first()
+    if status != CaseStatus.COMPLETED:
+        return
+    if notices.completion_sent(subcase.case):
+        _tell_holder(licence, applicant)
+    else:
+        notices.enqueue_completion_message(subcase.case_id)
 
 
 def _tell_holder(licence: Licence, applicant: User) -> None:
@@ -450,6 +466,7 @@ def _tell_holder(licence: Licence, applicant: User) -> None:
             "department": licence.department.name,
             "number": licence.number,
         },
+        once=f"licences.issued:{licence.pk}",
     )
 
 

@@ -4,7 +4,10 @@
   ``DEFAULT_FROM_EMAIL``): SMTP in production, the console or locmem backend in development
   and tests.
 - ``SmsChannel``: the SMS gateway adapter of ``tongban.accounts.sms`` (``TONGBAN_SMS_GATEWAY``;
-  the fake gateway writes to ``<TONGBAN_VAR_DIR>/outbox/sms/``).
+  the fake gateway writes to ``<TONGBAN_VAR_DIR>/outbox/sms/``). A text message carries the
+  city's signature in front (【…】, ``TONGBAN_SMS_SIGNATURE``, else the city's name), as
+  Chinese SMS rules require, then the subject and the absolute link of the page it is about
+  (``TONGBAN_SITE_URL``); when it is too long the subject is shortened, never the link.
 
 An adapter reads the address from the account when it sends (addresses are never copied
 into notification tables) and raises on failure; ``tasks`` records and retries failures.
@@ -20,11 +23,13 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tongban.accounts.sms import get_sms_gateway
+from tongban.accounts.sms import get_sms_gateway, sms_signature
 from tongban.core.identifiers import mask_phone, validate_mobile
 from tongban.notify.models import Channel, Message
 
-SMS_MAX_CHARS = 140  # keep a notice within two billed segments of 70 characters
+# A notice with its signature and link fits three billed segments of a long SMS (67
+# characters each in Chinese); a longer subject is shortened, never the link.
+SMS_MAX_CHARS = 201
 
 
 class ChannelAdapter(Protocol):
@@ -46,6 +51,27 @@ def absolute_link(link: str) -> str:
         return link
     base = str(getattr(settings, "TONGBAN_SITE_URL", "") or "").rstrip("/")
     return f"{base}{link}" if base else ""
+
+
+def sms_text(subject: str, link: str, signature: str) -> str:
+    """``【signature】subject Details: link`` within ``SMS_MAX_CHARS``: the subject is
+    shortened (with "…") when needed, never the signature or the link. Call it in the
+    recipient's language."""
+    head = f"【{signature}】" if signature else ""
+
+    def text(shown: str) -> str:
+        if link:
+            return head + _("%(subject)s Details: %(link)s") % {"subject": shown, "link": link}
+        return head + _("%(subject)s Sign in to the portal to read the details.") % {
+            "subject": shown
+        }
+
+    full = text(subject)
+    overflow = len(full) - SMS_MAX_CHARS
+    if overflow <= 0:
+        return full
+    keep = max(len(subject) - overflow - 1, 0)
+    return text(subject[:keep] + "…")
 
 
 def mask_email(address: str) -> str:
@@ -96,16 +122,7 @@ class SmsChannel:
 
     def send(self, message: Message, address: str) -> None:
         with translation.override(message.language or settings.LANGUAGE_CODE):
-            link = absolute_link(message.link)
-            if link:
-                text = _("%(subject)s Details: %(link)s") % {
-                    "subject": message.subject,
-                    "link": link,
-                }
-            else:
-                text = _("%(subject)s Sign in to the portal to read the details.") % {
-                    "subject": message.subject
-                }
+            text = sms_text(message.subject, absolute_link(message.link), sms_signature())
         get_sms_gateway().send(address, text[:SMS_MAX_CHARS])
 
 

@@ -45,6 +45,9 @@ class Message(models.Model):
     # False when the caller asked for e-mail or SMS only: the row still records what was
     # sent, but the inbox does not show it.
     in_inbox = models.BooleanField(_("shown in the inbox"), default=True)
+    # Set when a message must reach its recipient at most once (``send(..., once=…)``):
+    # "the case 442000-… is complete" is one message, whatever retries and races happen.
+    once_key = models.CharField(_("sent once as"), max_length=120, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -55,6 +58,13 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notify_msg_recipient_read"),
             models.Index(fields=["recipient", "-created_at"], name="notify_msg_recipient_new"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "once_key"],
+                condition=~models.Q(once_key=""),
+                name="notify_msg_once",
+            )
         ]
 
     def __str__(self) -> str:

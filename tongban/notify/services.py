@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +108,7 @@ def send(
     context: Mapping[str, Any] | None = None,
     severity: str = Severity.INFO,
     actor: Any = None,
+    once: str = "",
 ) -> Message:
     """Tell ``recipient`` something, in their language, by the ``channels`` asked for.
 
@@ -117,6 +118,10 @@ def send(
     caller's transaction; e-mail and SMS go out after it commits, through the outbox
     (``notify.deliver`` rows written here), and channels the recipient cannot be reached
     by (no e-mail address, no mobile number, inactive account) are recorded as skipped.
+
+    ``once`` (a key such as ``cases.completed:42``) makes the message at most one: when
+    ``recipient`` already has a message of that key, it is returned and nothing is sent
+    (retries and concurrent senders included: the database holds the key unique).
     """
     wanted = _check_channels(channels)
     link = _check_link(link)
@@ -127,17 +132,34 @@ def send(
         raise ServiceError(
             {"code": [_("Give the kind of message (a code such as case.received).")]}
         )
+    once = (once or "").strip()[:120]
+    if once:
+        earlier = Message.objects.filter(recipient=recipient, once_key=once).first()
+        if earlier is not None:
+            return earlier
     language = recipient_language(recipient)
-    message = Message.objects.create(
-        recipient=recipient,
-        code=code,
-        subject=render(subject, context, language)[:200],
-        body=render(body, context, language),
-        link=link,
-        severity=severity,
-        language=language,
-        in_inbox=Channel.INAPP in wanted,
-    )
+    fields = {
+        "recipient": recipient,
+        "code": code,
+        "subject": render(subject, context, language)[:200],
+        "body": render(body, context, language),
+        "link": link,
+        "severity": severity,
+        "language": language,
+        "in_inbox": Channel.INAPP in wanted,
+        "once_key": once,
+    }
+    if once:
+        try:
+            with transaction.atomic():  # a savepoint: a twin written meanwhile fails only this
+                message = Message.objects.create(**fields)
+        except IntegrityError:
+            earlier = Message.objects.filter(recipient=recipient, once_key=once).first()
+            if earlier is None:
+                raise
+            return earlier
+    else:
+        message = Message.objects.create(**fields)
     queued = 0
     for channel in wanted:
         if channel == Channel.INAPP:
@@ -160,6 +182,11 @@ def send(
         meta={"code": code, "recipient": recipient.pk, "channels": wanted, "queued": queued},
     )
     return message
+
+
+def was_sent(recipient_id: int, once: str) -> bool:
+    """Whether the message of key ``once`` (see ``send``) was written for the recipient."""
+    return Message.objects.filter(recipient_id=recipient_id, once_key=once).exists()
 
 
 @transaction.atomic

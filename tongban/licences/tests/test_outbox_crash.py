@@ -96,5 +96,6 @@ def test_kill_the_worker_mid_issue_and_the_licence_still_arrives(lw, settings, t
     assert (entry.status, entry.attempts) == ("done", 2)
     licence = Licence.objects.get()
     assert licence.source_subcase_id == sub.pk and licence.licence_type_id == lw.type_a.pk
-    told = Message.objects.filter(recipient=lw.applicant, code="licences.issued")
+    # The completion message waited for the licence and names it, once.
+    told = Message.objects.filter(recipient=lw.applicant, code="cases.completed")
     assert told.count() == 1 and licence.number in told.get().body
