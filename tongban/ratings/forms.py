@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -16,6 +17,16 @@ class RatingForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Overall, how satisfied are you?"),
         choices=LEVEL_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    member = forms.ChoiceField(
+        label=_("Which part of the application is your rating about?"),
+        help_text=_(
+            "Required for “Dissatisfied” and “Very dissatisfied”: the department that "
+            "handled that part calls you back and fixes it."
+        ),
+        choices=[],
         widget=forms.RadioSelect,
         required=False,
     )
@@ -56,6 +67,24 @@ class RatingForm(forms.Form):
     via = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
 
     INDICATORS = ("efficiency", "guide_accuracy", "convenience", "usability")
+
+    def __init__(self, *args: Any, members: Iterable[Any] = (), **kwargs: Any) -> None:
+        """``members``: the bundle's parts the rating may concern (``services.members``);
+        none for a single item or one department's step (the field is then left out)."""
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        if self.members:
+            member = self.fields["member"]
+            assert isinstance(member, forms.ChoiceField)
+            member.choices = [(str(sub.pk), sub.item.display_name) for sub in self.members]
+        else:
+            del self.fields["member"]
+
+    def member_options(self) -> list[tuple[Any, Any]]:
+        """(radio, sub-case) pairs, in the members' order, for the template."""
+        if "member" not in self.fields:
+            return []
+        return list(zip(self["member"], self.members, strict=True))
 
     def indicator_fields(self) -> list[Any]:
         return [self[name] for name in self.INDICATORS]

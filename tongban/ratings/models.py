@@ -4,6 +4,11 @@
   of it (a correction notice, a decision) afterwards; five levels with the official wording;
   the level is the overall satisfaction (整体满意度), the four other evaluation indicators
   of the online channel are optional scores. One rating per case and step.
+  A bundle (一件事) is one 办件 with one case number, so its whole application is rated
+  once too (网上服务"一事一评", 国办发〔2019〕51号); the rating names the ``member`` (the
+  department's part) it concerns, so that the department that handled it answers for it
+  (谁办理、谁负责). A bad rating must name it, a good one may. Each member's own steps
+  (correction, decision) are rated apart, as before.
 - ``FollowUp``: one later rating (追评) of the same rating by the same person.
 - ``Rectification``: the ticket a bad rating (不满意, 非常不满意) opens for the responsible
   department: call back (回访), finding, fix, reply to the rater, on a working-day clock.
@@ -23,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.models import Case, SubCase
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.org.models import Department
-from tongban.workdays.calc import deadline_at
+from tongban.workdays.calc import current_calendar
 
 
 class Level(models.IntegerChoices):
@@ -93,6 +98,15 @@ class Rating(models.Model):
         related_name="ratings",
     )
     step = models.CharField(_("service step"), max_length=12, choices=Step.choices)
+    member = models.ForeignKey(
+        SubCase,
+        verbose_name=_("part of the bundle concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="member_ratings",
+        help_text=_("For the whole application of a bundle: the member the rating is about."),
+    )
     department = models.ForeignKey(
         Department,
         verbose_name=_("responsible department"),
@@ -158,6 +172,10 @@ class Rating(models.Model):
                 condition=Q(subcase__isnull=False),
                 name="rating_one_per_subcase_step",
                 violation_error_message=_("This step of the case has already been rated."),
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=True) | Q(step="case", subcase__isnull=True),
+                name="rating_member_only_for_the_whole_case",
             ),
             _level_check("level", optional=False),
             _level_check("efficiency", optional=True),
@@ -280,8 +298,16 @@ class Rectification(models.Model):
 
     @property
     def fixed_in_time(self) -> bool:
-        """Fixed and replied by the end of the due day (the rectification is complete)."""
-        return bool(self.replied_at and self.replied_at <= deadline_at(self.due_on))
+        """Fixed and replied before the ticket's clock ran out (``clocks.outcome``)."""
+        from .clocks import Outcome, outcome  # the clocks module reads this model
+
+        if self.replied_at is None:
+            return False
+        found = outcome(
+            self.opened_at, self.due_on, self.replied_at, self.replied_at,
+            calendar=current_calendar(),
+        )  # fmt: skip
+        return found == Outcome.FIXED_IN_TIME
 
 
 class AppealStatus(models.TextChoices):

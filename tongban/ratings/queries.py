@@ -4,8 +4,11 @@ Statistics (docs/ratings.md):
 
 - ``good_rate`` (好评率) = ratings at 基本满意 or better / counted ratings;
 - ``satisfied_rate`` (满意率) = ratings at 满意 or better / counted ratings;
-- ``fix_rate`` (实名差评整改率) = bad ratings fixed and answered by their due day / bad
-  ratings (tickets still within their time are shown as ``in_progress``);
+- ``fix_rate`` (实名差评整改率) = bad ratings fixed and answered in time / bad ratings
+  whose outcome is known (fixed in time, or ``late``). A ticket is late only once its
+  working-day clock (``clocks.outcome``) has run out; until then, unanswered, it is
+  ``in_progress``: neither fixed nor late, and outside the rate (``None`` while every
+  ticket is still running: the page says "in progress", never "0.0 %");
 
 where counted ratings are all ratings not excluded after an appeal; excluded ratings are
 shown in their own column and count nowhere else. Each table is two or three queries,
@@ -14,6 +17,7 @@ whatever the number of rows.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +28,9 @@ from django.utils.translation import get_language
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.core.observability.logs import redact
 from tongban.org.models import Department
-from tongban.workdays.calc import deadline_at
+from tongban.workdays.calc import current_calendar
 
+from .clocks import outcome
 from .models import (
     BAD_MAX,
     GOOD_MIN,
@@ -49,6 +54,7 @@ class StatRow:
     counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     excluded: int = 0
     fixed_in_time: int = 0
+    late: int = 0
     in_progress: int = 0
 
     @property
@@ -90,8 +96,14 @@ class StatRow:
         return self._rate(self.satisfied, self.total)
 
     @property
+    def settled(self) -> int:
+        """Bad ratings whose outcome is known: fixed in time, or late."""
+        return self.fixed_in_time + self.late
+
+    @property
     def fix_rate(self) -> float | None:
-        return self._rate(self.fixed_in_time, self.bad)
+        """Fixed in time / settled; ``None`` while no ticket is settled."""
+        return self._rate(self.fixed_in_time, self.settled)
 
 
 @dataclass
@@ -110,8 +122,9 @@ def _name(obj: Any) -> str:
     return english_name if _english() and english_name else str(obj.name)
 
 
-def statistics() -> Statistics:
-    """Counts by level, rates and rectification per department and per item or bundle."""
+def statistics(now: dt.datetime | None = None) -> Statistics:
+    """Counts by level, rates and rectification per department and per item or bundle,
+    the tickets read at ``now`` (default: the current time)."""
     overall = StatRow("all", "")
     departments: dict[int, StatRow] = {}
     items: dict[str, StatRow] = {}
@@ -127,28 +140,25 @@ def statistics() -> Statistics:
                 target.excluded += row["n"]
             else:
                 target.counts[row["level"]] += row["n"]
-    today = timezone.localdate()
+    now = now or timezone.now()
+    calendar = current_calendar()
     tickets = Rectification.objects.filter(rating__excluded=False).values_list(
-        "department_id", "rating__item_id", "rating__bundle_id", "replied_at", "due_on"
-    )
-    for dept_id, item_id, bundle_id, replied_at, due_on in tickets:
-        if replied_at is not None and replied_at <= deadline_at(due_on):
-            counter = "fixed_in_time"
-        elif replied_at is None and due_on >= today:
-            counter = "in_progress"  # still within its time: neither fixed nor late yet
-        else:
-            continue
+        "department_id", "rating__item_id", "rating__bundle_id", "opened_at", "due_on",
+        "replied_at",
+    )  # fmt: skip
+    for dept_id, item_id, bundle_id, opened_at, due_on, replied_at in tickets:
+        counter = outcome(opened_at, due_on, replied_at, now, calendar=calendar)
         key = f"item:{item_id}" if item_id else f"bundle:{bundle_id}"
         for found in (overall, departments.get(dept_id), items.get(key)):
             if found is not None:
-                setattr(found, counter, getattr(found, counter) + 1)
+                setattr(found, counter.value, getattr(found, counter.value) + 1)
     dept_objs = Department.objects.in_bulk(list(departments))
     for pk, dept in departments.items():
         dept.name = _name(dept_objs[pk])
     item_objs = ServiceItem.objects.in_bulk(
         [int(k.split(":")[1]) for k in items if k.startswith("item:")]
     )
-    bundle_objs = Bundle.objects.in_bulk(
+    bundle_objs = Bundle.objects.select_related("lead_department").in_bulk(
         [int(k.split(":")[1]) for k in items if k.startswith("bundle:") and k != "bundle:None"]
     )
     for key, item in items.items():
@@ -156,6 +166,11 @@ def statistics() -> Statistics:
         pool: dict[Any, Any] = item_objs if kind == "item" else bundle_objs
         obj = pool.get(int(raw_pk)) if raw_pk != "None" else None
         item.name = _name(obj) if obj else "—"
+        if kind == "bundle" and obj is not None and obj.lead_department_id:
+            # A bundle's ratings go to the department of the member they concern; the
+            # row names the lead department (牵头部门), which answers for the bundle.
+            item.department = _name(obj.lead_department)
+            continue
         dept_row = departments.get(item_department[key])
         item.department = dept_row.name if dept_row else ""
     order = lambda r: (-(r.total + r.excluded), r.name)  # noqa: E731

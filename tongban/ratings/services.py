@@ -35,7 +35,6 @@ from tongban.core.errors import ServiceError
 from tongban.core.observability.logs import redact
 from tongban.core.transitions import move
 from tongban.notify import services as notify
-from tongban.notify.models import Channel
 from tongban.org.models import Department
 from tongban.workdays import calc
 
@@ -116,11 +115,14 @@ class StepOption:
     label: str
 
 
-def responsible(case: Case, subcase: SubCase | None) -> Department:
+def responsible(case: Case, subcase: SubCase | None, member: SubCase | None = None) -> Department:
     """Who answers for the rating (谁办理、谁负责): the step's department; for the whole
-    case the item's department, or the bundle's lead department (牵头部门)."""
+    case the item's department; for a bundle's whole case the department of the member
+    the rater named, else the bundle's lead department (牵头部门)."""
     if subcase is not None:
         return subcase.department
+    if member is not None:
+        return member.department
     if case.item_id:
         return case.item.department  # type: ignore[union-attr]
     if case.bundle_id and case.bundle.lead_department_id:  # type: ignore[union-attr]
@@ -149,6 +151,38 @@ def step_problem(case: Case, step: str, subcase: SubCase | None) -> tuple[str, s
     return None
 
 
+def members(case: Case) -> list[SubCase]:
+    """The parts of a bundle's case a rating of the whole case can concern (each member
+    item with its department), in order; empty for a single item's case."""
+    if not case.bundle_id:
+        return []
+    return list(case.subcases.select_related("item", "department").order_by("pk"))
+
+
+def _member(case: Case, step: str, member_id: Any, level: int) -> SubCase | None:
+    """The member ``member_id`` of ``case`` the rating concerns (a bundle's whole case only).
+
+    One rating per case still (网上服务"一事一评": a bundle is one 办件 with one number);
+    a bad rating of a bundle must name the member that went wrong, so that its department
+    answers for it and gets the ticket; a good one may name one, or none (the lead
+    department's). The members' own steps are rated apart (``Step.DECISION``/``CORRECTION``).
+    """
+    if member_id in (None, ""):
+        if case.bundle_id and step == Step.CASE and level <= BAD_MAX:
+            raise _error("member", _("Choose which part of the application your rating is about."))
+        return None
+    if not case.bundle_id or step != Step.CASE:
+        raise _error("member", _("Only the whole application of a bundle names a part."))
+    try:
+        pk = int(member_id)
+    except (TypeError, ValueError):
+        pk = 0
+    found = next((sub for sub in members(case) if sub.pk == pk), None)
+    if found is None:
+        raise _error("member", _("Choose a part of this application from the list."))
+    return found
+
+
 def rateable_steps(case: Case) -> list[StepOption]:
     """Every step of ``case`` that can be rated now and has not been rated yet."""
     rated = set(Rating.objects.filter(case=case).values_list("step", "subcase_id"))
@@ -175,6 +209,7 @@ class RatingInput:
     level: int | None
     step: str = Step.CASE
     subcase_id: int | None = None
+    member_id: int | None = None
     efficiency: int | None = None
     guide_accuracy: int | None = None
     convenience: int | None = None
@@ -240,16 +275,27 @@ def rate(case: Case, data: RatingInput, *, actor: User, now: dt.datetime | None 
     scores = {name: _level(getattr(data, name), name, required=False) for name in INDICATORS}
     tags = _tags(data.tags)
     reason = _text(data.reason, "reason", MAX_REASON)
-    _check_bad(level, tags, reason)
+    errors: dict[str, list[str]] = {}  # a bad rating's reason and member, told at once
+    try:
+        _check_bad(level, tags, reason)
+    except ServiceError as exc:
+        errors.update(exc.message_dict)
+    try:
+        member = _member(case, data.step, data.member_id, level)
+    except ServiceError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ServiceError(errors)
     if data.channel not in RatingChannel.values:
         raise _error("channel", _("Unknown channel."))
     if Rating.objects.filter(case=case, step=data.step, subcase=subcase).exists():
         raise _error("step", _("You have already rated this. You can add one follow-up rating."))
-    department = responsible(case, subcase)
+    department = responsible(case, subcase, member)
     rating = Rating(
         case=case,
         subcase=subcase,
         step=data.step,
+        member=member,
         department=department,
         item=subcase.item if subcase else case.item,
         bundle=None if subcase else case.bundle,
@@ -275,6 +321,7 @@ def rate(case: Case, data: RatingInput, *, actor: User, now: dt.datetime | None 
         meta={
             "case": case.pk,
             "subcase": subcase.pk if subcase else None,
+            "member": member.pk if member else None,
             "step": data.step,
             "level": level,
             "indicators": [n for n, v in scores.items() if v is not None],
@@ -644,29 +691,28 @@ def rate_path(case: Case, via: str = "") -> str:
 
 
 @transaction.atomic
-def invite(case: Case) -> None:
-    """Invite the applicant of a completed case to rate it: in-app, and by SMS."""
-    if case.status != CaseStatus.COMPLETED:
-        return
-    if Rating.objects.filter(case=case, step=Step.CASE, subcase__isnull=True).exists():
-        return
-    subject = gettext_lazy("How was the service? Rate case %(number)s")
-    body = gettext_lazy(
-        "Your application “%(title)s” (case %(number)s) is complete. Please rate the service: "
-        "it takes a minute, and a bad rating is followed up by the department."
+def on_case_completed(sender: Any, case: Case, **kwargs: Any) -> Any:
+    """Receiver of ``tongban.cases.signals.completion_details``: the invitation to rate is
+    part of the case's completion message (one message, sent by the outbox after the last
+    decision, exactly once: ``tongban.cases.notices``), with the rating page's address.
+    Nothing when the case is rated already. Only reads."""
+    from tongban.cases import notices
+    from tongban.notify.channels import absolute_link
+
+    if Rating.objects.filter(case=case, step=Step.CASE).exists():
+        return None
+    path = rate_path(case, RatingChannel.WEB)
+    return notices.CompletionDetail(
+        heading=gettext_lazy("How was the service?"),
+        lines=[
+            notices.text(
+                gettext_lazy(
+                    "Please rate it: it takes a minute, and a bad rating is followed up by "
+                    "the department. %(link)s"
+                ),
+                link=absolute_link(path) or path,
+            )
+        ],
+        summary=gettext_lazy("Please rate the service."),
+        order=90,
     )
-    context = {"number": case.number, "title": case.title}
-    notify.send(
-        case.applicant, "ratings.invite", subject, body,
-        link=rate_path(case, RatingChannel.WEB), channels=(Channel.INAPP,), context=context,
-    )  # fmt: skip
-    notify.send(
-        case.applicant, "ratings.invite_sms", subject, body,
-        link=rate_path(case, RatingChannel.SMS), channels=(Channel.SMS,), context=context,
-    )  # fmt: skip
-    record_audit(None, "ratings.invite", case, meta={"channels": ["inapp", "sms"]})
-
-
-def on_case_completed(sender: Any, case: Case, **kwargs: Any) -> None:
-    """Receiver of ``tongban.cases.signals.case_completed`` (runs after commit)."""
-    invite(Case.objects.get(pk=case.pk))

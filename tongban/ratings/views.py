@@ -73,6 +73,16 @@ def _chosen_step(case: Case, params: Any) -> tuple[str, SubCase | None] | None:
     return step, subcase
 
 
+def _parts(case: Case, subcase: SubCase | None, members: list[SubCase]) -> list[SubCase]:
+    """The case's items with their departments, as the rating page names them: the rated
+    step's, else every member of a bundle, else the case's one sub-case."""
+    if subcase is not None:
+        return [subcase]
+    if members:
+        return members
+    return list(case.subcases.select_related("item", "department").order_by("pk"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, number: str) -> HttpResponse:
@@ -95,9 +105,11 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
         messages.info(request, _("You have already rated this. You can add one follow-up."))
         return redirect("ratings:thanks", number=case.number)
     via = params.get("via", "")
+    members = services.members(case) if step == Step.CASE else []
     form = RatingForm(
         request.POST if request.method == "POST" else None,
         initial={"step": step, "subcase": subcase.pk if subcase else None, "via": via},
+        members=members,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,6 +120,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
                     level=data["level"] or None,
                     step=step,
                     subcase_id=subcase.pk if subcase else None,
+                    member_id=data.get("member") or None,
                     efficiency=data["efficiency"] or None,
                     guide_accuracy=data["guide_accuracy"] or None,
                     convenience=data["convenience"] or None,
@@ -133,6 +146,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
             "step": step,
             "step_label": Step(step).label,
             "subcase": subcase,
+            "parts": _parts(case, subcase, members),
             "problem": problem[1] if problem else "",
         },
         status=400 if request.method == "POST" else 200,
@@ -145,7 +159,7 @@ def thanks(request: HttpRequest, number: str) -> HttpResponse:
     case = _own_case(request, number)
     ratings = (
         Rating.objects.filter(case=case)
-        .select_related("subcase__item", "follow_up", "rectification", "department")
+        .select_related("subcase__item", "member__item", "follow_up", "rectification", "department")
         .order_by("created_at")
     )
     return render(
@@ -201,7 +215,7 @@ def office(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     base = Rectification.objects.filter(department__in=departments).select_related(
-        "rating__case", "rating__item", "rating__bundle", "department"
+        "rating__case", "rating__item", "rating__bundle", "rating__member__item", "department"
     )
     filters = {
         "open": Q(closed_at__isnull=True),
@@ -238,7 +252,8 @@ def _ticket_for(request: HttpRequest, pk: int) -> Rectification:
     ticket = get_object_or_404(
         Rectification.objects.select_related(
             "rating__case", "rating__item", "rating__bundle", "rating__rater", "department",
-            "rating__subcase__item", "called_back_by", "fixed_by", "replied_by",
+            "rating__subcase__item", "rating__member__item", "rating__member__department",
+            "called_back_by", "fixed_by", "replied_by",
         ),
         pk=pk,
     )  # fmt: skip

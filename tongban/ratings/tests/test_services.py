@@ -11,7 +11,7 @@ from tongban.cases.models import CorrectionNotice
 from tongban.cases.transitions import Action
 from tongban.core.errors import ServiceError
 from tongban.core.models import AuditRecord
-from tongban.notify.models import Delivery, Message
+from tongban.notify.models import Message
 from tongban.ratings import services
 from tongban.ratings.models import (
     Appeal,
@@ -147,11 +147,52 @@ def test_a_decided_step_of_a_bundle_can_be_rated_before_the_case_completes(world
     assert "subcase" in err.value.message_dict
 
 
-def test_a_bundle_rating_goes_to_the_lead_department(world):
+def test_a_bad_bundle_rating_names_its_member_and_goes_to_that_department(world):
     case = completed_case(world, world.bundle)
-    rating = rate(case, Level.DISSATISFIED, tags=[Tag.MANY_TRIPS])
-    assert rating.department == world.bundle.lead_department
+    sub_a, sub_b = case.subcases.order_by("pk")
+    assert world.bundle.lead_department == sub_a.department != sub_b.department
+    assert services.members(case) == [sub_a, sub_b]
+    with pytest.raises(ServiceError) as err:  # bad, but about which part?
+        rate(case, Level.DISSATISFIED, tags=[Tag.MANY_TRIPS])
+    assert list(err.value.message_dict) == ["member"]
+    other = completed_case(world, world.bundle)
+    with pytest.raises(ServiceError) as err:  # a member of another case
+        rate(case, Level.DISSATISFIED, tags=[Tag.MANY_TRIPS],
+             member_id=other.subcases.order_by("pk")[1].pk)  # fmt: skip
+    assert "member" in err.value.message_dict
+    assert (
+        snapshot() == (0, 0, 0) and not AuditRecord.objects.filter(action="ratings.rate").exists()
+    )
+    rating = rate(case, Level.DISSATISFIED, tags=[Tag.MANY_TRIPS], member_id=sub_b.pk)
+    assert rating.member == sub_b and rating.department == sub_b.department
     assert rating.bundle == world.bundle and rating.item is None
+    assert rating.rectification.department == sub_b.department  # not the lead department
+    assert AuditRecord.objects.get(action="ratings.rate").meta["member"] == sub_b.pk
+
+
+def test_a_good_bundle_rating_may_name_a_member_or_none(world):
+    case = completed_case(world, world.bundle)
+    rating = rate(case, Level.SATISFIED)
+    assert rating.member is None and rating.department == world.bundle.lead_department
+    second = completed_case(world, world.bundle)
+    sub_b = second.subcases.order_by("pk")[1]
+    rating = rate(second, Level.VERY_SATISFIED, member_id=sub_b.pk)
+    assert rating.member == sub_b and rating.department == sub_b.department
+    assert not Rectification.objects.exists()
+
+
+def test_only_a_bundles_whole_case_names_a_member(done, world):
+    with pytest.raises(ServiceError) as err:  # a single item's case has no parts to name
+        rate(done, Level.DISSATISFIED, reason="慢", member_id=done.subcases.get().pk)
+    assert "member" in err.value.message_dict
+    case = world.submit(world.bundle)
+    sub_a, sub_b = case.subcases.order_by("pk")
+    approve(world, case, sub_a)
+    with pytest.raises(ServiceError) as err:  # one department's step is already named
+        rate(case, Level.DISSATISFIED, reason="慢", step=Step.DECISION, subcase_id=sub_a.pk,
+             member_id=sub_b.pk)  # fmt: skip
+    assert "member" in err.value.message_dict
+    assert snapshot() == (0, 0, 0)
 
 
 def test_a_correction_step_can_be_rated_once_a_notice_was_sent(world):
@@ -351,24 +392,22 @@ def test_a_refused_appeal_keeps_the_rating_counted(done, world, admin_user):
 # --- invitation ---------------------------------------------------------------------------
 
 
-def test_completion_invites_the_applicant_in_app_and_by_sms(
+def test_the_completion_message_invites_the_applicant_to_rate(
     world, django_capture_on_commit_callbacks
 ):
+    """The invitation is part of the case's one completion message (sent by the outbox after
+    the last decision), with the rating page's address; a rated case is not invited again."""
     with django_capture_on_commit_callbacks(execute=True):
         case = completed_case(world)
-    invite = Message.objects.get(code="ratings.invite")
-    assert invite.recipient == case.applicant and invite.in_inbox
-    assert invite.link == f"/rate/{case.number}/?via=web"
-    sms = Message.objects.get(code="ratings.invite_sms")
-    assert sms.link == f"/rate/{case.number}/?via=sms" and not sms.in_inbox
-    assert Delivery.objects.filter(message=sms, channel="sms").exists()
-    # Once rated, a repeated signal invites nobody again.
+    done = Message.objects.get(code="cases.completed", recipient=case.applicant)
+    assert f"/rate/{case.number}/?via=web" in done.body
+    assert services.on_case_completed(None, case) is not None
     rate(case)
-    services.invite(case)
-    assert Message.objects.filter(code="ratings.invite").count() == 1
+    assert services.on_case_completed(None, case) is None
 
 
-def test_an_unfinished_case_gets_no_invitation(world):
-    case = world.submit()
-    services.invite(case)
-    assert not Message.objects.filter(code__startswith="ratings.").exists()
+def test_an_unfinished_case_gets_no_invitation(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        world.submit()
+    assert not Message.objects.filter(code="cases.completed").exists()
+    assert not Message.objects.filter(body__contains="/rate/").exists()

@@ -263,10 +263,11 @@ def test_statistics_query_count_does_not_grow_with_ratings(
     done, world, django_assert_max_num_queries
 ):
     rate(done, Level.VERY_SATISFIED)
-    rate(completed_case(world, world.bundle), Level.DISSATISFIED, reason="慢")
+    bundle_case = completed_case(world, world.bundle)
+    rate(bundle_case, Level.DISSATISFIED, reason="慢", member_id=bundle_case.subcases.last().pk)
     from tongban.ratings.queries import statistics
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # five reads and the calendar's generation
         stats = statistics()
     assert {row.name for row in stats.items} == {world.item_a.name, world.bundle.name}
 
@@ -304,21 +305,112 @@ def test_admin_pages_of_ratings_render(done, admin_user):
     assert Rectification.objects.count() == 1
 
 
-def test_an_open_ticket_within_its_time_counts_as_being_fixed_not_late(done, world):
+def bad_and_answered(world, case, *, at=None, reply=True):
+    """``case`` rated 不满意 at ``at`` (default now); its ticket answered now if ``reply``."""
+    kw = {"now": at} if at else {}
+    rating = services.rate(case, RatingInput(level=Level.DISSATISFIED, reason="慢"),
+                           actor=case.applicant, **kw)  # fmt: skip
+    ticket = rating.rectification
+    if reply:
+        services.record_call_back(ticket, actor=world.clerk_a, note="回访")
+        services.record_fix(ticket, actor=world.clerk_a, finding="f", fix="x")
+        services.send_reply(ticket, actor=world.clerk_a, reply="已整改")
+    return Rectification.objects.get(pk=ticket.pk)
+
+
+def test_rectification_is_late_only_after_its_clock_runs_out(world):
+    """Fixed on time, fixed late, pending before and pending after the deadline, each
+    read on the ticket's working-day clock."""
     import datetime as dt
 
-    from tongban.ratings.queries import statistics
-    from tongban.workdays import calc
+    from django.utils import timezone
 
-    ticket = rate(done, Level.DISSATISFIED, reason="慢").rectification
+    from tongban.ratings.clocks import ticket_clock
+    from tongban.ratings.queries import statistics
+
+    long_ago = timezone.now() - dt.timedelta(days=60)  # 15 working days have passed since
+    on_time = bad_and_answered(world, completed_case(world))
+    late = bad_and_answered(world, completed_case(world), at=long_ago)
+    pending = bad_and_answered(world, completed_case(world), reply=False)
+    overdue = bad_and_answered(world, completed_case(world), at=long_ago, reply=False)
+    assert on_time.fixed_in_time and not late.fixed_in_time
+    assert ticket_clock(late).read(late.replied_at).state == "overdue"
     overall = statistics().overall
-    assert (overall.bad, overall.in_progress, overall.fixed_in_time, overall.fix_rate) == (
-        1, 1, 0, 0.0,
-    )  # fmt: skip
-    assert "1 条整改中" in Client(**ZH).get("/ratings/").content.decode()
-    # Past its due day without a reply: no longer in progress, and not fixed in time.
-    Rectification.objects.filter(pk=ticket.pk).update(
-        due_on=calc.local_date(ticket.opened_at) - dt.timedelta(days=1)
+    assert (overall.bad, overall.fixed_in_time, overall.late, overall.in_progress) == (4, 1, 2, 1)
+    assert overall.fix_rate == 33.3  # 1 fixed in time of the 3 settled; the pending one waits
+    # The pending ticket turns late exactly when its clock's deadline passes.
+    due_at = ticket_clock(pending).read().due_at
+    assert due_at is not None
+    at_deadline = statistics(now=due_at).overall
+    after = statistics(now=due_at + dt.timedelta(seconds=1)).overall
+    assert (at_deadline.in_progress, at_deadline.late) == (1, 2)
+    assert (after.in_progress, after.late, after.fix_rate) == (0, 3, 25.0)
+    assert overdue.replied_at is None
+
+
+def test_pending_tickets_show_as_in_progress_not_as_zero_percent_fixed(done, world):
+    from tongban.ratings.queries import statistics
+
+    bad_and_answered(world, done, reply=False)
+    overall = statistics().overall
+    assert (overall.bad, overall.in_progress, overall.late, overall.fix_rate) == (1, 1, 0, None)
+    zh = Client(**ZH).get("/ratings/").content.decode()
+    assert "1 条整改中" in zh
+    assert not re.search(
+        r'__value">[\d.]+%</span><span class="rt-figure__label">实名差评整改率', zh
     )
-    overall = statistics().overall
-    assert (overall.in_progress, overall.fixed_in_time) == (0, 0)
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.cookies["django_language"] = "en"
+    html = english.get("/ratings/").content.decode()
+    assert html.count("In progress") == 3  # overall figure, department row, item row
+    assert not re.search(r"0\.0%</span><span[^>]*>Rectification rate", html)
+    assert "1 being fixed" in html
+
+
+def test_the_rating_page_names_the_case_its_items_and_departments(done):
+    html = signed_in(done.applicant).get(f"/rate/{done.number}/").content.decode()
+    assert done.number in html and done.item.name in html
+    assert done.item.department.name in html
+    assert 'name="member"' not in html  # a single item: nothing to choose
+
+
+def test_a_bundle_rating_page_lets_the_rater_pick_the_member(world):
+    case = completed_case(world, world.bundle)
+    sub_a, sub_b = case.subcases.order_by("pk")
+    client = signed_in(case.applicant)
+    html = client.get(f"/rate/{case.number}/").content.decode()
+    for sub in (sub_a, sub_b):
+        assert sub.item.name in html and sub.department.name in html
+        assert f'name="member" value="{sub.pk}"' in html
+    no_inline_styles(html)
+    # Bad without a member: refused on the page, the choice kept, nothing saved.
+    response = client.post(f"/rate/{case.number}/", {"level": "1", "reason": "材料反复退回"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_member_0"' in html and "材料反复退回" in html
+    both = client.post(f"/rate/{case.number}/", {"level": "1"}).content.decode()
+    assert 'href="#id_member_0"' in both and 'href="#id_reason"' in both  # told at once
+    assert Rating.objects.count() == 0 and Rectification.objects.count() == 0
+    response = client.post(
+        f"/rate/{case.number}/", {"level": "1", "reason": "材料反复退回", "member": sub_b.pk}
+    )
+    assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert rating.member == sub_b and rating.rectification.department == sub_b.department
+    thanks = client.get(response["Location"]).content.decode()
+    assert sub_b.item.name in thanks
+    # The department of that member sees the ticket naming it; the lead department does not.
+    assert (
+        signed_in(world.leader_a).get(f"/office/ratings/{rating.rectification.pk}/").status_code
+        == 404
+    )
+    ticket = signed_in(world.all_b).get(f"/office/ratings/{rating.rectification.pk}/")
+    assert ticket.status_code == 200 and sub_b.item.name in ticket.content.decode()
+
+
+def test_a_good_bundle_rating_needs_no_member(world):
+    case = completed_case(world, world.bundle)
+    response = signed_in(case.applicant).post(f"/rate/{case.number}/", {"level": "5"})
+    assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert rating.member is None and rating.department == world.bundle.lead_department
