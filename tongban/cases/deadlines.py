@@ -79,7 +79,7 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
     result = SweepResult()
     open_subs = (
         SubCase.objects.exclude(status__in=FINAL_SUBCASE_STATES)
-        .exclude(status__in=[SubCaseStatus.CORRECTION_BEFORE])
+        .exclude(status__in=[SubCaseStatus.CORRECTION_BEFORE, SubCaseStatus.WAITING])
         .select_related("case", "item", "department")
         .prefetch_related("pauses", "corrections")
     )

@@ -12,7 +12,9 @@ Contract between models and the platform (docs/guide-bpmn.md):
 - decisions are written as ``<prefix>_accept`` (accepted | correction | refused),
   ``<prefix>_review`` (ok | correction) and ``<prefix>_decision`` (approved | rejected);
 - a task with the property ``auto`` (e.g. ``electronic`` delivery) is completed by the
-  platform as soon as it is ready and recorded in the history.
+  platform as soon as it is ready and recorded in the history; ``auto=prerequisite`` (a
+  bundle member that waits for another member's result) is settled by
+  ``tongban.cases.dependencies``, which writes ``<prefix>_prerequisite`` (met | unmet).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from tongban.core.transitions import move
 from tongban.org.models import Department
 from tongban.workdays import calc
 
+from . import dependencies
 from .engine import kernel
-from .engine.bundle import bundle_model, single_item_model
+from .engine.bundle import PREREQUISITE_STEP, bundle_model, single_item_model
 from .models import (
     Case,
     CaseEvent,
@@ -70,6 +73,11 @@ ENGINE_VALUES: dict[tuple[str, str], tuple[str, str]] = {
     (WorkKind.REVIEW, "correction"): ("review", "correction"),
     (WorkKind.DECIDE, "approve"): ("decision", "approved"),
     (WorkKind.DECIDE, "reject"): ("decision", "rejected"),
+}
+#: What the platform writes when it completes an automatic step, by the step's ``auto``
+#: property and the sub-case action it takes: (key suffix, value).
+AUTO_VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    PREREQUISITE_STEP: dependencies.PREREQUISITE_VALUES,
 }
 
 
@@ -116,7 +124,8 @@ def definition_for(case: Case) -> ProcessDefinition:
         (m.item.implementation_code, m.item.department.code)
         for m in case.bundle.memberships.select_related("item__department").order_by("sort_order")
     ]
-    return _stored(f"bundle-{case.bundle.code}", case.bundle.name, bundle_model(members))
+    xml = bundle_model(members, depends_on=dependencies.bundle_waits(case.bundle))
+    return _stored(f"bundle-{case.bundle.code}", case.bundle.name, xml)
 
 
 def _ref(definition: ProcessDefinition) -> kernel.SpecRef:
@@ -125,6 +134,7 @@ def _ref(definition: ProcessDefinition) -> kernel.SpecRef:
 
 def start(case: Case) -> ProcessInstance:
     definition = definition_for(case)
+    dependencies.hold(case)
     state = kernel.start(_ref(definition), {}, add_working_days=calc.add_working_days)
     instance = ProcessInstance.objects.create(case=case, definition=definition, state=state.text)
     sync(case, instance, state)
@@ -179,6 +189,14 @@ def sync(case: Case, instance: ProcessInstance, state: Any) -> None:
         if auto is None:
             break
         sub = subs.get(auto.properties.get("item", ""))
+        if auto.properties.get("auto") == PREREQUISITE_STEP:
+            # A member that waits: it starts (or is not started) now; its history is
+            # written by ``dependencies``.
+            settled = dependencies.settle(sub, auto.properties.get("data_prefix", ""), now)
+            state = kernel.complete(
+                state, auto.task_id, settled, add_working_days=calc.add_working_days, reuse=True
+            )
+            continue
         CaseEvent.objects.create(
             case=case,
             subcase=sub,

@@ -15,7 +15,7 @@ from tongban.org.models import Department
 
 from .engine.contract import Contract, check_contract
 from .engine.profile import ProfileProblem
-from .flow import ENGINE_VALUES, KIND_BY_ROLE, KIND_BY_SPEC
+from .flow import AUTO_VALUES, ENGINE_VALUES, KIND_BY_ROLE, KIND_BY_SPEC
 from .models import FINAL_SUBCASE_STATES
 from .transitions import SUBCASE
 
@@ -32,12 +32,19 @@ def platform_contract(departments: Iterable[str] | None = None) -> Contract:
         writes.setdefault(str(kind), {}).setdefault(suffix, []).append(value)
         if action in final_actions:
             closing.setdefault(suffix, set()).add(value)
+    auto_writes: dict[str, dict[str, list[str]]] = {}
+    for auto, by_action in AUTO_VALUES.items():
+        for action, (suffix, value) in by_action.items():
+            auto_writes.setdefault(auto, {}).setdefault(suffix, []).append(value)
+            if action in final_actions:
+                closing.setdefault(suffix, set()).add(value)
     return Contract(
         kind_by_step={k: str(v) for k, v in KIND_BY_SPEC.items()},
         kind_by_role={k: str(v) for k, v in KIND_BY_ROLE.items()},
         writes={k: {s: tuple(v) for s, v in by.items()} for k, by in writes.items()},
         closing={s: frozenset(v) for s, v in closing.items()},
         departments=frozenset(departments),
+        auto_writes={a: {s: tuple(v) for s, v in by.items()} for a, by in auto_writes.items()},
     )
 
 

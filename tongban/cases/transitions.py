@@ -50,6 +50,12 @@ class Action:
     END_SPECIAL = "end_special"
     RESUBMIT = "resubmit"
     WITHDRAW = "withdraw"
+    # A bundle member that needs another member's result (``tongban.cases.dependencies``):
+    # it waits from submission, starts when that member is approved, and is not started
+    # at all when that member is refused or not accepted.
+    WAIT = "wait"
+    PREREQUISITE_MET = "prerequisite_met"
+    PREREQUISITE_REFUSED = "prerequisite_refused"
 
 
 class CaseAction:
@@ -80,6 +86,9 @@ ACTION_LABELS = {
     Action.END_SPECIAL: gettext_lazy("End the special procedure"),
     Action.RESUBMIT: gettext_lazy("Resubmit"),
     Action.WITHDRAW: gettext_lazy("Withdraw the application"),
+    Action.WAIT: gettext_lazy("Wait for another department's result"),
+    Action.PREREQUISITE_MET: gettext_lazy("Start: the result it needs was approved"),
+    Action.PREREQUISITE_REFUSED: gettext_lazy("Not started: the result it needs was refused"),
 }
 
 _S = SubCaseStatus
@@ -87,6 +96,10 @@ _S = SubCaseStatus
 SUBCASE = Transitions(
     SubCase,
     {
+        (_S.RECEIVED, Action.WAIT): _S.WAITING,
+        (_S.WAITING, Action.PREREQUISITE_MET): _S.RECEIVED,
+        (_S.WAITING, Action.PREREQUISITE_REFUSED): _S.NOT_STARTED,
+        (_S.WAITING, Action.WITHDRAW): _S.WITHDRAWN,
         (_S.RECEIVED, Action.ACCEPT): _S.IN_REVIEW,
         (_S.RECEIVED, Action.NOT_ACCEPT): _S.NOT_ACCEPTED,
         (_S.RECEIVED, Action.CORRECTION): _S.CORRECTION_BEFORE,
@@ -104,7 +117,8 @@ SUBCASE = Transitions(
         (_S.CORRECTION, Action.WITHDRAW): _S.WITHDRAWN,
         (_S.SPECIAL, Action.END_SPECIAL): _S.IN_REVIEW,
         (_S.SPECIAL, Action.WITHDRAW): _S.WITHDRAWN,
-        # approved, rejected, not_accepted and withdrawn are final: nothing leaves them.
+        # approved, rejected, not_accepted, withdrawn and not_started are final: nothing
+        # leaves them.
     },
     actions=ACTION_LABELS,
 )
@@ -184,7 +198,8 @@ def case_status_for(statuses: Iterable[str]) -> str:
     """The case status its sub-cases' statuses add up to.
 
     Every matter withdrawn: withdrawn; every matter final: completed; any waiting for a
-    correction: correction; any past receipt: in progress; else submitted.
+    correction: correction; any past receipt: in progress; else submitted (a matter waiting
+    for another department's result counts as received).
     """
     states = [str(s) for s in statuses]
     if states and all(s == _S.WITHDRAWN for s in states):
@@ -193,6 +208,6 @@ def case_status_for(statuses: Iterable[str]) -> str:
         return _C.COMPLETED
     if any(s in {_S.CORRECTION, _S.CORRECTION_BEFORE} for s in states):
         return _C.CORRECTION
-    if any(s != _S.RECEIVED for s in states):
+    if any(s not in {_S.RECEIVED, _S.WAITING} for s in states):
         return _C.IN_PROGRESS
     return _C.SUBMITTED

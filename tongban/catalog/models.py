@@ -8,8 +8,9 @@ Multi-valued code fields (online depth 网办深度, service objects 服务对�
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -634,6 +635,19 @@ class BundleMember(models.Model):
         related_name="bundle_memberships",
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    depends_on = models.ForeignKey(
+        "self",
+        verbose_name=_("waits for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependents",
+        help_text=_(
+            "Another member of this bundle whose approval this item needs before it can "
+            "start, e.g. household registration waits for the medical birth certificate. "
+            "Leave empty when the item can be handled in parallel."
+        ),
+    )
 
     class Meta:
         verbose_name = _("bundle member")
@@ -645,6 +659,59 @@ class BundleMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bundle} · {self.item}"
+
+    def clean(self) -> None:
+        """A member waits for a sibling, never for itself, and never in a circle."""
+        other = self.depends_on
+        if other is None:
+            return
+        if self.pk is not None and other.pk == self.pk:
+            raise ValidationError({"depends_on": _("A member cannot wait for itself.")})
+        if other.bundle_id != self.bundle_id:
+            raise ValidationError(
+                {"depends_on": _("Choose a member of the same bundle to wait for.")}
+            )
+        if self.pk is None:
+            return  # nothing can wait for a member that is not saved yet
+        edges = dict(
+            BundleMember.objects.filter(bundle_id=self.bundle_id).values_list("pk", "depends_on")
+        )
+        edges[self.pk] = other.pk
+        circle = dependency_cycle(edges)
+        if circle:
+            names = dict(BundleMember.objects.filter(pk__in=circle).values_list("pk", "item__name"))
+            raise ValidationError(
+                {"depends_on": cycle_message([names.get(pk, str(pk)) for pk in circle])}
+            )
+
+
+def dependency_cycle(edges: dict[Any, Any]) -> list[Any]:
+    """The members of one circle in ``edges`` (member → the member it waits for, or None),
+    in waiting order; empty when nobody waits in a circle."""
+    done: set[Any] = set()
+    for start in edges:
+        path: list[Any] = []
+        on_path: set[Any] = set()
+        node = start
+        while node is not None and node not in done:
+            if node in on_path:
+                return path[path.index(node) :]
+            path.append(node)
+            on_path.add(node)
+            node = edges.get(node)
+        done.update(path)
+    return []
+
+
+def cycle_message(names: list[str]) -> str:
+    """The message for members that would wait for each other in a circle."""
+    return str(
+        _(
+            "These members would wait for each other in a circle and never start: %(chain)s. "
+            "Remove one of the waits."
+        )
+        % {"chain": " → ".join([*names, names[0]])}
+    )
 
 
 class Severity(models.TextChoices):

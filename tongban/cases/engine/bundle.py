@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -78,16 +78,61 @@ def single_item_model(item_code: str, department_code: str) -> bytes:
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
-def bundle_model(members: Sequence[tuple[str, str]], name: str = "") -> bytes:
+#: The automatic step before a member that waits for another member's result: the platform
+#: completes it when it becomes ready, writing ``<prefix>_prerequisite`` = ``met`` (the
+#: member it waits for was approved: its matter starts) or ``unmet`` (refused or not
+#: accepted: it is not started), see ``tongban.cases.dependencies``.
+PREREQUISITE_STEP = "prerequisite"
+PREREQUISITE_MET, PREREQUISITE_UNMET = "met", "unmet"
+
+# Extra room in the diagram when members wait for each other: the waiting step and its
+# gateway before the member boxes, the merge and the fork after them.
+PRE_W, POST_W = 260, 170
+
+
+def bundle_model(
+    members: Sequence[tuple[str, str]],
+    name: str = "",
+    depends_on: Mapping[str, str] | None = None,
+) -> bytes:
     """A bundle: one embedded sub-process per (item_code, department_code), in parallel.
 
     Data prefixes are ``m1`` … ``mN`` in the order given; each member's decision is
     ``m<i>_decision`` and its tasks carry ``item``/``department``/``data_prefix`` properties.
+
+    ``depends_on`` maps a member's item code to the item code of the member whose result it
+    waits for (at most one each, no circles). Such a member is not started by the split:
+    a parallel fork after its prerequisite's sub-process sends a token to its automatic
+    ``m<i>_prerequisite`` step, and the exclusive gateway after it starts the member's
+    sub-process when the platform wrote ``met``, or skips it (the default flow) to the
+    member's merge when ``unmet``. Every member still reaches the join exactly once, so a
+    chain of waits never deadlocks; the model check (``tongban bpmn check``) proves it.
     """
     if not members:
         raise ValueError("a bundle needs at least one member")
     for item_code, department_code in members:
         _check_codes(item_code, department_code)
+    index_of = {item: i for i, (item, _dept) in enumerate(members, start=1)}
+    if len(index_of) != len(members):
+        raise ValueError("a bundle lists each item once")
+    waits: dict[int, int] = {}
+    for after, before in (depends_on or {}).items():
+        if after not in index_of or before not in index_of:
+            raise ValueError(f"{after!r} waits for {before!r}: both must be members")
+        if after == before:
+            raise ValueError(f"{after!r} cannot wait for itself")
+        waits[index_of[after]] = index_of[before]
+    for first in waits:  # a circle would never start: refuse it
+        seen, current = {first}, waits.get(first)
+        while current is not None:
+            if current in seen:
+                raise ValueError("members wait for each other in a circle")
+            seen.add(current)
+            current = waits.get(current)
+    dependents: dict[int, list[int]] = {}
+    for follower, prerequisite in sorted(waits.items()):
+        dependents.setdefault(prerequisite, []).append(follower)
+
     template = _template().getroot()
     t_process = template.find(f"{B}process")
     t_plane = template.find(f"{DI}BPMNDiagram/{DI}BPMNPlane")
@@ -112,9 +157,11 @@ def bundle_model(members: Sequence[tuple[str, str]], name: str = "") -> bytes:
     plane = etree.SubElement(diagram, f"{DI}BPMNPlane", id="bundle_plane", bpmnElement="bundle")
 
     n = len(members)
+    pre_w, post_w = (PRE_W, POST_W) if waits else (0, 0)
+    box_x = BOX_X + pre_w
     total_h = n * BOX_H + (n - 1) * BOX_GAP
     mid_y = BOX_TOP + total_h // 2
-    split_x, join_x = 200, BOX_X + BOX_W + 60
+    split_x, join_x = 200, box_x + BOX_W + post_w + 60
     end_x = join_x + 110
 
     def shape(element_id: str, x: float, y: float, w: float, h: float, **extra: str) -> None:
@@ -136,70 +183,154 @@ def bundle_model(members: Sequence[tuple[str, str]], name: str = "") -> bytes:
             el.set(k, v)
         return el
 
-    flows: list[tuple[str, str, str]] = []
-    start = node("startEvent", "bundle_start", "申请提交")
-    split = node("parallelGateway", "bundle_split", "并联分发")
-    join = node("parallelGateway", "bundle_join", "汇总")
-    end = node("endEvent", "bundle_end", "联办结束")
-    flows.append(("bundle_f_start", "bundle_start", "bundle_split"))
+    # (flow id, source, target, condition)
+    flows: list[tuple[str, str, str, str]] = []
+    node("startEvent", "bundle_start", "申请提交")
+    node("parallelGateway", "bundle_split", "并联分发")
+    node("parallelGateway", "bundle_join", "汇总")
+    node("endEvent", "bundle_end", "联办结束")
+    flows.append(("bundle_f_start", "bundle_start", "bundle_split", ""))
     shape("bundle_start", 112, mid_y - 18, 36, 36)
     shape("bundle_split", split_x, mid_y - 25, 50, 50)
     shape("bundle_join", join_x, mid_y - 25, 50, 50)
     shape("bundle_end", end_x, mid_y - 18, 36, 36)
     edge("bundle_f_start", [(148, mid_y), (split_x, mid_y)])
 
+    def box_y(index: int) -> int:
+        return BOX_TOP + (index - 1) * (BOX_H + BOX_GAP)
+
     for index, (item_code, department_code) in enumerate(members, start=1):
         prefix = f"m{index}"
         sub_id = f"member_{index}"
-        box_y = BOX_TOP + (index - 1) * (BOX_H + BOX_GAP)
-        box_mid = box_y + BOX_H // 2
+        top = box_y(index)
+        box_mid = top + BOX_H // 2
         sub = node("subProcess", sub_id, f"{item_code}（{department_code}）")
         _copy_flow(t_process, sub, prefix, item_code, department_code)
-        dx = BOX_X + 20 - TEMPLATE_MIN_X
-        dy = box_y + 10 - TEMPLATE_MIN_Y
-        shape(sub_id, BOX_X, box_y, BOX_W, BOX_H, isExpanded="true")
+        dx = box_x + 20 - TEMPLATE_MIN_X
+        dy = top + 10 - TEMPLATE_MIN_Y
+        shape(sub_id, box_x, top, BOX_W, BOX_H, isExpanded="true")
         _copy_diagram(t_plane, plane, prefix, dx, dy)
-        f_in, f_out = f"bundle_f_in_{index}", f"bundle_f_out_{index}"
-        flows.append((f_in, "bundle_split", sub_id))
-        flows.append((f_out, sub_id, "bundle_join"))
-        edge(
-            f_in,
-            [
-                (split_x + 25, mid_y + (25 if box_mid > mid_y else -25 if box_mid < mid_y else 0)),
-                (split_x + 25, box_mid),
-                (BOX_X, box_mid),
-            ]
-            if box_mid != mid_y
-            else [(split_x + 50, mid_y), (BOX_X, mid_y)],
-        )
+        exit_id, exit_x = sub_id, box_x + BOX_W
+        if index in waits:
+            # The waiting step, its gateway (start or skip) and the merge after the member.
+            step, gate, merge = (
+                f"{prefix}_{PREREQUISITE_STEP}",
+                f"{prefix}_gw_prerequisite",
+                (f"{prefix}_merge"),
+            )
+            task = node("userTask", step, "等待前置事项办结")
+            _waiting_properties(task, department_code, item_code, prefix)
+            node("exclusiveGateway", gate, "前置事项是否准予", default=f"{prefix}_wait_skip")
+            node("exclusiveGateway", merge, "")
+            shape(step, BOX_X + 10, box_mid - 40, 100, 80)
+            shape(gate, BOX_X + 160, box_mid - 25, 50, 50, isMarkerVisible="true")
+            shape(merge, exit_x + 30, box_mid - 25, 50, 50, isMarkerVisible="true")
+            met = f'{prefix}_{PREREQUISITE_STEP} == "{PREREQUISITE_MET}"'
+            flows.append((f"{prefix}_wait_gate", step, gate, ""))
+            flows.append((f"{prefix}_wait_start", gate, sub_id, met))
+            flows.append((f"{prefix}_wait_skip", gate, merge, ""))
+            flows.append((f"{prefix}_wait_done", sub_id, merge, ""))
+            edge(f"{prefix}_wait_gate", [(BOX_X + 110, box_mid), (BOX_X + 160, box_mid)])
+            edge(f"{prefix}_wait_start", [(BOX_X + 210, box_mid), (box_x, box_mid)])
+            below = top + BOX_H + BOX_GAP // 2
+            edge(
+                f"{prefix}_wait_skip",
+                [
+                    (BOX_X + 185, box_mid + 25),
+                    (BOX_X + 185, below),
+                    (exit_x + 55, below),
+                    (exit_x + 55, box_mid + 25),
+                ],
+            )
+            edge(f"{prefix}_wait_done", [(exit_x, box_mid), (exit_x + 30, box_mid)])
+            exit_id, exit_x = merge, exit_x + 80
+        else:
+            f_in = f"bundle_f_in_{index}"
+            flows.append((f_in, "bundle_split", sub_id, ""))
+            edge(
+                f_in,
+                [
+                    (split_x + 25, mid_y + (25 if box_mid > mid_y else -25)),
+                    (split_x + 25, box_mid),
+                    (box_x, box_mid),
+                ]
+                if box_mid != mid_y
+                else [(split_x + 50, mid_y), (box_x, mid_y)],
+            )
+        if index in dependents:
+            fork = f"{prefix}_fork"
+            fork_x = box_x + BOX_W + 110
+            node("parallelGateway", fork, "")
+            shape(fork, fork_x, box_mid - 25, 50, 50)
+            flows.append((f"{prefix}_wait_fork", exit_id, fork, ""))
+            edge(f"{prefix}_wait_fork", [(exit_x, box_mid), (fork_x, box_mid)])
+            for follower in dependents[index]:
+                flow_id = f"{prefix}_wait_to_m{follower}"
+                target_top = box_y(follower)
+                above = target_top - BOX_GAP // 2
+                flows.append((flow_id, fork, f"m{follower}_{PREREQUISITE_STEP}", ""))
+                leave_y = box_mid + (25 if target_top > top else -25)
+                edge(
+                    flow_id,
+                    [
+                        (fork_x + 25, leave_y),
+                        (fork_x + 25, above),
+                        (BOX_X + 60, above),
+                        (BOX_X + 60, target_top + BOX_H // 2 - 40),
+                    ],
+                )
+            exit_id, exit_x = fork, fork_x + 50
+        f_out = f"bundle_f_out_{index}"
+        flows.append((f_out, exit_id, "bundle_join", ""))
         edge(
             f_out,
             [
-                (BOX_X + BOX_W, box_mid),
+                (exit_x, box_mid),
                 (join_x + 25, box_mid),
                 (join_x + 25, mid_y + (25 if box_mid > mid_y else -25)),
             ]
             if box_mid != mid_y
-            else [(BOX_X + BOX_W, mid_y), (join_x, mid_y)],
+            else [(exit_x, mid_y), (join_x, mid_y)],
         )
-    flows.append(("bundle_f_end", "bundle_join", "bundle_end"))
+    flows.append(("bundle_f_end", "bundle_join", "bundle_end", ""))
     edge("bundle_f_end", [(join_x + 50, mid_y), (end_x, mid_y)])
 
     by_id = {el.get("id"): el for el in process}
-    for flow_id, src, dst in flows:
+    for flow_id, src, dst, _condition in flows:
         etree.SubElement(by_id[src], f"{B}outgoing").text = flow_id
         etree.SubElement(by_id[dst], f"{B}incoming").text = flow_id
-    # BPMN wants incoming/outgoing before the content of a sub-process: move them first.
+    # BPMN wants incoming/outgoing first (after extension elements): move them there.
     for el in process:
         refs = [c for c in el if c.tag in (f"{B}incoming", f"{B}outgoing")]
+        first = 1 if len(el) and el[0].tag == f"{B}extensionElements" else 0
         for offset, ref in enumerate(refs):
             el.remove(ref)
-            el.insert(offset, ref)
-    for flow_id, src, dst in flows:
-        etree.SubElement(process, f"{B}sequenceFlow", id=flow_id, sourceRef=src, targetRef=dst)
-    del start, split, join, end
+            el.insert(first + offset, ref)
+    for flow_id, src, dst, condition in flows:
+        flow = etree.SubElement(
+            process, f"{B}sequenceFlow", id=flow_id, sourceRef=src, targetRef=dst
+        )
+        if condition:
+            expression = etree.SubElement(flow, f"{B}conditionExpression")
+            expression.set(
+                "{http://www.w3.org/2001/XMLSchema-instance}type", "bpmn:tFormalExpression"
+            )
+            expression.text = condition
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _waiting_properties(task: etree._Element, department: str, item: str, prefix: str) -> None:
+    extension = etree.SubElement(task, f"{B}extensionElements")
+    properties = etree.SubElement(extension, f"{{{CAMUNDA_NS}}}properties")
+    for key, value in (
+        ("department", department),
+        ("role", "clerk"),
+        ("item", item),
+        ("data_prefix", prefix),
+        ("auto", PREREQUISITE_STEP),
+    ):
+        etree.SubElement(properties, f"{{{CAMUNDA_NS}}}property", name=key, value=value)
 
 
 _REF_ATTRS = ("sourceRef", "targetRef", "default", "attachedToRef")

@@ -6,7 +6,7 @@ caller passes the platform's rules in as a :class:`Contract` (``tongban.cases.mo
 builds it from the work kinds, the values each action writes and the known departments),
 so this module imports no Django model.
 
-Three checks, each naming the element:
+Four checks, each naming the element:
 
 - every condition reads only names a task has written on *every* path to it (a must-write
   data-flow analysis: intersection where paths merge, union at a parallel join, where every
@@ -14,7 +14,11 @@ Three checks, each naming the element:
 - a task's ``department`` property names a known department;
 - every path from the start to an end event of the main process closes each matter
   (sub-case) of the model: it passes a task whose every outcome is final (a decision) or
-  leaves a step through a flow that is only taken on a final outcome (不予受理).
+  leaves a step through a flow that is only taken on a final outcome (不予受理);
+- no run deadlocks (:func:`deadlock_problems`): in each scope, every state the tokens can
+  reach either has a step to take or has no tokens left, whatever the decisions (a parallel
+  join waiting for a branch that never comes is named). This is what proves that bundle
+  members waiting for each other (``engine.bundle``) always reach the join.
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ class Contract:
     - ``writes``: kind → key suffix → the values the platform writes (as
       ``<data_prefix>_<suffix>``) when the task is completed;
     - ``closing``: key suffix → the values that close the matter (a final sub-case state);
-    - ``departments``: the known department codes (``None``: not checked).
+    - ``departments``: the known department codes (``None``: not checked);
+    - ``auto_writes``: for automatic steps (property ``auto``), auto value → key suffix →
+      the values the platform writes when it completes them (e.g. ``prerequisite`` →
+      ``met``/``unmet`` before a bundle member that waits for another); other automatic
+      steps write nothing.
     """
 
     kind_by_step: Mapping[str, str]
@@ -55,6 +63,7 @@ class Contract:
     writes: Mapping[str, Mapping[str, tuple[str, ...]]]
     closing: Mapping[str, frozenset[str]]
     departments: frozenset[str] | None = None
+    auto_writes: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,121 @@ def contract_problems(analysis: Analysis, contract: Contract) -> list[ProfilePro
             continue  # unreachable
         if any(("c", m) not in reached for m in matters):
             problems.append(_problem("end_open", graph.nodes[end]))
+    return problems + deadlock_problems(root)
+
+
+#: The token game stops (and reports nothing) past this many states or tokens on a flow.
+MAX_STATES = 20000
+MAX_TOKENS = 3
+
+
+def deadlock_problems(root: etree._Element) -> list[ProfileProblem]:
+    """The parallel joins where some run of a scope (a process or a sub-process, whose
+    inner scopes count as one step) waits for ever.
+
+    An exhaustive token game over the scope's sequence flows: every decision is tried
+    (condition-blind, so it may only over-approximate), a step with several outgoing flows
+    sends a token down each, a timer on a step may fire or not, and a terminate or error
+    end clears the scope. A state with tokens but no step to take is a deadlock. Scopes with
+    inclusive gateways, or too many states, are not judged (the profile checks them)."""
+    problems: list[ProfileProblem] = []
+    seen: set[str] = set()
+    for scope in [*root.findall(B("process")), *root.iter(B("subProcess"))]:
+        for join in _scope_deadlocks(scope):
+            if join.get("id") not in seen:
+                seen.add(join.get("id") or "")
+                problems.append(_problem("deadlock", join))
     return problems
+
+
+def _scope_deadlocks(scope: etree._Element) -> list[etree._Element]:
+    nodes = {c.get("id") or "": c for c in scope if isinstance(c.tag, str) and c.get("id")}
+    flows = [c for c in scope if c.tag == B("sequenceFlow")]
+    outgoing: dict[str, list[int]] = {}
+    incoming: dict[str, list[int]] = {}
+    for index, flow in enumerate(flows):
+        outgoing.setdefault(flow.get("sourceRef") or "", []).append(index)
+        incoming.setdefault(flow.get("targetRef") or "", []).append(index)
+    if any(local(n.tag) == "inclusiveGateway" for n in nodes.values()):
+        return []
+    starts = [i for i, n in nodes.items() if local(n.tag) == "startEvent"]
+    if len(starts) != 1:
+        return []
+    boundaries: dict[str, list[etree._Element]] = {}
+    for node in nodes.values():
+        if local(node.tag) == "boundaryEvent":
+            boundaries.setdefault(node.get("attachedToRef") or "", []).append(node)
+
+    def state_of(counts: list[int]) -> tuple[int, ...]:
+        return tuple(counts)
+
+    def clears(node: etree._Element) -> bool:
+        return local(node.tag) == "endEvent" and any(
+            local(c.tag) in ("terminateEventDefinition", "errorEventDefinition")
+            for c in node
+            if isinstance(c.tag, str)
+        )
+
+    def outputs(node_id: str) -> list[list[int]]:
+        """The sets of flows a step may send tokens down when it runs."""
+        node = nodes[node_id]
+        tag = local(node.tag)
+        out = outgoing.get(node_id, [])
+        if tag == "exclusiveGateway":
+            return [[f] for f in out] or [[]]
+        if tag == "endEvent":
+            return [[]]
+        results = [out]
+        for event in boundaries.get(node_id, []):
+            side = outgoing.get(event.get("id") or "", [])
+            if event.get("cancelActivity", "true") == "false":
+                results.append(out + side)  # the timer fired while the step waited
+            else:
+                results.append(side)  # the timer ended the step
+        return results
+
+    first = [0] * len(flows)
+    for f in outgoing.get(starts[0], []):
+        first[f] += 1
+    queue = deque([state_of(first)])
+    visited = {queue[0]}
+    stuck: list[etree._Element] = []
+    while queue:
+        state = queue.popleft()
+        if len(visited) > MAX_STATES:
+            return []
+        marked = {flows[f].get("targetRef") or "" for f, n in enumerate(state) if n}
+        moved = False
+        for target in sorted(marked):
+            node = nodes.get(target)
+            if node is None:
+                continue
+            needed = incoming.get(target, [])
+            join = local(node.tag) == "parallelGateway" and len(needed) > 1
+            if join:
+                if not all(state[f] for f in needed):
+                    continue
+                consume = needed
+            else:
+                consume = [next(f for f in needed if state[f])]
+            moved = True
+            for produced in outputs(target):
+                counts = list(state)
+                for f in consume:
+                    counts[f] -= 1
+                if clears(node):
+                    counts = [0] * len(flows)
+                for f in produced:
+                    counts[f] += 1
+                if any(n > MAX_TOKENS for n in counts):
+                    return []
+                new = state_of(counts)
+                if new not in visited:
+                    visited.add(new)
+                    queue.append(new)
+        if not moved and any(state):
+            stuck.extend(nodes[t] for t in sorted(marked) if t in nodes)
+    return stuck
 
 
 def _check_department(node: etree._Element, contract: Contract) -> list[ProfileProblem]:
@@ -135,9 +258,12 @@ def _task(node: etree._Element, contract: Contract) -> _Task:
     names: dict[str, tuple[str, ...]] = {}
     finals: dict[str, frozenset[str]] = {}
     closes = False
-    # Automatic steps are completed by the platform without data (``flow.sync``).
-    if prefix and not props.get("auto"):
-        for suffix, values in contract.writes.get(kind, {}).items():
+    # Automatic steps are completed by the platform (``flow.sync``), without data unless
+    # the contract lists what it writes for them.
+    auto = props.get("auto", "")
+    writes = contract.auto_writes.get(auto, {}) if auto else contract.writes.get(kind, {})
+    if prefix:
+        for suffix, values in writes.items():
             name = f"{prefix}_{suffix}"
             names[name] = values
             final = contract.closing.get(suffix, frozenset())

@@ -165,6 +165,10 @@ MESSAGES: dict[str, Any] = {
         'The property "department" names "%(value)s", which is not a department code of '
         "this platform."
     ),
+    "deadlock": gettext_lazy(
+        "Some runs of this process stop here for ever: this join waits for a branch that "
+        "never arrives."
+    ),
     "end_open": gettext_lazy(
         "A path reaches this end event without a decision on the matter (a decide step, or "
         "the not-accepted exit after acceptance): the sub-case would stay open for ever."

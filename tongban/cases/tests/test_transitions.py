@@ -40,16 +40,18 @@ from tongban.core.transitions import history, move
 pytestmark = pytest.mark.django_db
 
 SUBCASE_ORACLE = """
-state              accept     not_accept    correction         forward    approve   reject    transfer  start_special  end_special  resubmit   withdraw   comment
-received           in_review  not_accepted  correction_before  -          -         -         received  -              -            -          withdrawn  -
-correction_before  -          -             -                  -          -         -         -         -              -            received   withdrawn  -
-in_review          -          -             correction         in_review  approved  rejected  -         special        -            -          withdrawn  -
-correction         -          -             -                  -          -         -         -         -              -            in_review  withdrawn  -
-special            -          -             -                  -          -         -         -         -              in_review    -          withdrawn  -
-approved           -          -             -                  -          -         -         -         -              -            -          -          -
-rejected           -          -             -                  -          -         -         -         -              -            -          -          -
-not_accepted       -          -             -                  -          -         -         -         -              -            -          -          -
-withdrawn          -          -             -                  -          -         -         -         -              -            -          -          -
+state              accept     not_accept    correction         forward    approve   reject    transfer  start_special  end_special  resubmit   withdraw   comment  wait     prerequisite_met  prerequisite_refused
+waiting            -          -             -                  -          -         -         -         -              -            -          withdrawn  -        -        received          not_started
+received           in_review  not_accepted  correction_before  -          -         -         received  -              -            -          withdrawn  -        waiting  -                 -
+correction_before  -          -             -                  -          -         -         -         -              -            received   withdrawn  -        -        -                 -
+in_review          -          -             correction         in_review  approved  rejected  -         special        -            -          withdrawn  -        -        -                 -
+correction         -          -             -                  -          -         -         -         -              -            in_review  withdrawn  -        -        -                 -
+special            -          -             -                  -          -         -         -         -              in_review    -          withdrawn  -        -        -                 -
+approved           -          -             -                  -          -         -         -         -              -            -          -          -        -        -                 -
+rejected           -          -             -                  -          -         -         -         -              -            -          -          -        -        -                 -
+not_accepted       -          -             -                  -          -         -         -         -              -            -          -          -        -        -                 -
+withdrawn          -          -             -                  -          -         -         -         -              -            -          -          -        -        -                 -
+not_started        -          -             -                  -          -         -         -         -              -            -          -          -        -        -                 -
 """  # noqa: E501
 
 CASE_ORACLE = """
@@ -109,8 +111,8 @@ def test_every_subcase_state_and_action(world):
         SUBCASE,
         SUBCASE_ORACLE,
         [
-            "received", "correction_before", "in_review", "correction", "special",
-            "approved", "rejected", "not_accepted", "withdrawn",
+            "waiting", "received", "correction_before", "in_review", "correction", "special",
+            "approved", "rejected", "not_accepted", "withdrawn", "not_started",
         ],
         world.clerk_a,
     )  # fmt: skip

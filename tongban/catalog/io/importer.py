@@ -33,6 +33,7 @@ from tongban.catalog.io.exporter import bundles_by_code, items_by_code, themes_b
 from tongban.catalog.io.json_format import (
     BUNDLE_FIELDS,
     CHILDREN,
+    DEPENDENCIES,
     ITEM_FIELDS,
     KEEP_WHEN_ABSENT,
     REF,
@@ -236,12 +237,35 @@ def apply_bundle(data: Mapping[str, Any], ids: RefIds) -> tuple[Bundle, bool]:
             "implementation_code", "id"
         )
     )
+    if DEPENDENCIES in data:
+        waits = list(data[DEPENDENCIES])
+    else:  # left out of the record: keep the stored waits between its members
+        waits = kept_dependencies(bundle, data["members"])
     BundleMember.objects.filter(bundle=bundle).delete()
     BundleMember.objects.bulk_create(
         BundleMember(bundle=bundle, item_id=member_ids[code], sort_order=n)
         for n, code in enumerate(data["members"], start=1)
     )
+    if waits:
+        rows = {
+            m.item.implementation_code: m
+            for m in BundleMember.objects.filter(bundle=bundle).select_related("item")
+        }
+        for entry in waits:
+            before, after = entry.split("->")
+            member = rows[after]
+            member.depends_on = rows[before]
+            member.save(update_fields=["depends_on"])
     return bundle, created
+
+
+def kept_dependencies(bundle: Bundle, members: Iterable[str]) -> list[str]:
+    """The stored waits of ``bundle`` between members that stay in it."""
+    codes = set(members)
+    rows = BundleMember.objects.filter(bundle=bundle, depends_on__isnull=False).values_list(
+        "depends_on__item__implementation_code", "item__implementation_code"
+    )
+    return sorted(f"{b}->{a}" for b, a in rows if a in codes and b in codes)
 
 
 def keep_stored_when_absent(
@@ -480,7 +504,15 @@ def _write(
         counts["items"]["created" if created else "updated"] += 1
     stored_bundles = bundles_by_code([b["code"] for b in clean["bundles"]])
     for bundle_data in clean["bundles"]:
-        if stored_bundles.get(bundle_data["code"]) == bundle_data:
+        stored_bundle = stored_bundles.get(bundle_data["code"])
+        if DEPENDENCIES not in bundle_data:  # left out: the stored waits stay
+            bundle_data[DEPENDENCIES] = sorted(
+                entry
+                for entry in (stored_bundle or {}).get(DEPENDENCIES, [])
+                if set(entry.split("->")) <= set(bundle_data["members"])
+            )
+        comparable = {k: v for k, v in bundle_data.items() if k != DEPENDENCIES or v}
+        if stored_bundle == comparable:
             counts["bundles"]["unchanged"] += 1
             continue
         bundle, created = apply_bundle(bundle_data, ids)

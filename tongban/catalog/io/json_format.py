@@ -37,6 +37,8 @@ from tongban.catalog.models import (
     ServiceItem,
     ServiceObject,
     Theme,
+    cycle_message,
+    dependency_cycle,
 )
 from tongban.core.identifiers import normalise, validate_uscc
 from tongban.org.models import Department, Region
@@ -560,7 +562,58 @@ def clean_bundle(raw: Mapping[str, Any], refs: Refs) -> tuple[dict[str, Any], li
     data, problems = clean_record(raw, BUNDLE_FIELDS, refs)
     if not data["members"] and not any(p[0] == ("members",) for p in problems):
         problems.append((("members",), _("A bundle needs at least one member item.")))
+    dependencies, dependency_problems = clean_dependencies(
+        raw.get(DEPENDENCIES), data.get("members") or []
+    )
+    # Left out (a file from before waits existed, or a bundle without waits): no key, and
+    # the stored waits between remaining members are kept; an empty list removes them.
+    if DEPENDENCIES in raw:
+        data[DEPENDENCIES] = dependencies
+    problems.extend(((DEPENDENCIES,), message) for message in dependency_problems)
     return data, problems
+
+
+#: A bundle's key for its members' waits: "<prerequisite code>-><member code>" each, e.g.
+#: the medical birth certificate before household registration (a spreadsheet cell joins
+#: them with ^). Optional: left out, the stored waits are kept; an empty list removes them.
+#: A member waits for at most one other member, and never in a circle.
+DEPENDENCIES = "dependencies"
+_ARROW = re.compile(r"\s*(?:->|→|＞|>)\s*")
+
+
+def clean_dependencies(value: Any, members: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """The waits of a bundle, as sorted "prerequisite->member" entries, and the problems."""
+    problems: list[Any] = []
+    waits: dict[str, str] = {}
+    if _holds_nul(value):
+        return [], [NUL_REFUSED]
+    for entry in split_multi(value):
+        parts = [normalise(p) for p in _ARROW.split(_as_text(entry))]
+        if len(parts) != 2 or not all(parts):
+            problems.append(
+                _('Write each wait as "prerequisite code->member code", not "%(entry)s".')
+                % {"entry": _as_text(entry)[:80]}
+            )
+            continue
+        before, after = parts
+        strangers = [c for c in (before, after) if c not in members]
+        if strangers:
+            problems.append(
+                _("%(code)s is not a member of this bundle.") % {"code": strangers[0][:80]}
+            )
+        elif before == after:
+            problems.append(_("A member cannot wait for itself: %(code)s.") % {"code": after})
+        elif after in waits and waits[after] != before:
+            problems.append(
+                _("%(code)s waits for more than one member; a member waits for at most one.")
+                % {"code": after}
+            )
+        else:
+            waits[after] = before
+    circle = dependency_cycle(dict(waits))
+    if circle:
+        problems.append(cycle_message(circle))
+    return sorted(f"{before}->{after}" for after, before in waits.items()), problems
 
 
 # --- From the database ----------------------------------------------------------------------
@@ -609,6 +662,14 @@ def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
             data[spec.name] = sorted(t.code for t in bundle.themes.all())
         else:
             data[spec.name] = getattr(bundle, spec.name)
+    members = {m.pk: m.item.implementation_code for m in bundle.memberships.all()}
+    waits = sorted(
+        f"{members[m.depends_on_id]}->{members[m.pk]}"
+        for m in bundle.memberships.all()
+        if m.depends_on_id in members
+    )
+    if waits:  # only bundles with waits carry the key (files stay as they were otherwise)
+        data[DEPENDENCIES] = waits
     return data
 
 

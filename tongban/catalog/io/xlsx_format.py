@@ -216,6 +216,7 @@ BUNDLE_HEADERS: dict[str, str] = {
     "lead_department": "牵头部门代码",
     "partner_departments": "配合部门代码",
     "members": "成员事项实施编码",
+    "dependencies": "前置关系（前置事项编码->后续事项编码）",
     "themes": "主题分类",
     "promised_limit": "承诺办结时限(工作日)",
     "visits_on_site": "到办事现场次数",

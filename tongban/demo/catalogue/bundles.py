@@ -150,6 +150,40 @@ _BUNDLES: list[
 ]
 
 
+# Members that need another member's result before they can start (BundleMember.depends_on),
+# by bundle code: member item key → the item key it waits for. Only where the law makes the
+# order so; every other member is handled in parallel.
+WAITS: dict[str, dict[str, str]] = {
+    "newborn": {
+        # 《出生医学证明》是申报出生登记的依据（《母婴保健法》第二十三条及卫生、公安部门规定）。
+        "birth-hukou": "birth-certificate",
+        # 社会保障号码即公民身份号码（《社会保险法》第五十八条），出生登记时才编定。
+        "social-security-card": "birth-hukou",
+    },
+    "open-a-restaurant": {
+        # 申请食品经营许可，应当先行取得营业执照等合法主体资格（《食品经营许可和备案管理办法》）。
+        "food-business-permit": "sole-trader-setup",
+    },
+    "start-a-business": {
+        # 刻制公章须凭营业执照（公安机关印章刻制管理规定）。
+        "seal-filing": "company-setup",
+        # 用人单位自成立之日起三十日内办理社会保险登记（《社会保险法》第五十七条）。
+        "employer-social-insurance": "company-setup",
+        "employer-medical": "company-setup",
+        # 新设立的单位自设立之日起30日内办理住房公积金缴存登记（《住房公积金管理条例》第十四条）。
+        "gjj-employer-registration": "company-setup",
+        # 领取营业执照后办理涉税事项（《税收征收管理法》第十五条）；发票领用凭设立登记
+        # 或税务登记证件（《发票管理办法》），故票种核定在涉税事项之后。
+        "tax-first-registration": "company-setup",
+        "invoice-type": "tax-first-registration",
+    },
+    "close-a-business": {
+        # 向登记机关办理注销登记前，应当先办理注销税务登记（《税收征收管理法实施细则》第十五条）。
+        "company-deregister": "tax-clearance",
+    },
+}
+
+
 def bundle_rows(codes: dict[str, str], phones: dict[str, str]) -> list[dict[str, Any]]:
     """Rows of the import format; ``codes`` maps item keys to implementation codes."""
     return [
@@ -163,6 +197,9 @@ def bundle_rows(codes: dict[str, str], phones: dict[str, str]) -> list[dict[str,
             "lead_department": lead,
             "partner_departments": partners,
             "members": [codes[k] for k in members],
+            "dependencies": sorted(
+                f"{codes[before]}->{codes[after]}" for after, before in WAITS.get(code, {}).items()
+            ),
             "themes": themes,
             "promised_limit": promised,
             "visits_on_site": visits,
