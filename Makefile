@@ -4,8 +4,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where `make demo` and `make serve` listen: `make demo PORT=8080`, `make demo HOST=0.0.0.0`.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo logins, written by `make demo` and printed again once the server is up.
+DEMO_LOGINS ?= $(or $(TONGBAN_VAR_DIR),var)/demo-logins.txt
+# The footer marks a government site must show (网站标识码, ICP备案号, 公安机关备案号, 党政机关
+# 网站标识): the demo shows invented all-zero values so that their place is seen; a city
+# sets its real ones (docs/administration.md, "Footer marks").
+DEMO_MARKS := TONGBAN_SITE_CODE=$${TONGBAN_SITE_CODE:-0000000000} \
+  TONGBAN_ICP_RECORD=$${TONGBAN_ICP_RECORD:-粤ICP备00000000号} \
+  TONGBAN_PSB_RECORD=$${TONGBAN_PSB_RECORD:-粤公网安备00000000000000号} \
+  TONGBAN_PARTY_GOV_MARK=$${TONGBAN_PARTY_GOV_MARK:-1}
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/tongban
 PYTEST_WORKERS ?= 2
 # Test time is a budget: every run names its 20 slowest tests.
@@ -30,13 +40,14 @@ setup: venv ## Everything but serving: venv, migrations, static files, the demo 
 	$(BIN)/tongban collectstatic --noinput --verbosity 0
 	$(BIN)/tongban load_demo
 
-demo: setup ## Set up and serve the demo city on http://127.0.0.1:8000 (web + worker + scheduler)
-	@$(BIN)/tongban demo_logins
-	@echo "Portal: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/docs"
-	@echo "(Security keys need http://localhost:$(PORT)/ — WebAuthn refuses an IP address.)"
-	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
+# Texts and e-mails link to the page they are about: the demo's address unless one is set.
+setup demo: export TONGBAN_SITE_URL ?= http://$(HOST):$(PORT)
 
-serve: venv ## Serve without reloading the demo data
+demo: setup ## Set up and serve the demo city (web + worker + scheduler) on HOST:PORT (127.0.0.1:8000); logins in var/demo-logins.txt
+	@$(BIN)/tongban demo_logins --host $(HOST) --port $(PORT) --save $(DEMO_LOGINS)
+	$(DEMO_MARKS) $(BIN)/tongban serve --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS)
+
+serve: venv ## Serve without reloading the demo data (HOST, PORT as for make demo)
 	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
 
 test: venv ## Run the whole suite on SQLite (browser tests included)
@@ -76,3 +87,7 @@ bench: venv ## Run the benchmarks in bench/ (not part of make test)
 
 clean: ## Remove the venv, the database and generated files
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: test-deep
+test-deep: venv ## Deep checks: the exchange share decision against its oracle, 10^5 cases
+	$(BIN)/python bench/exchange_decision.py --cases 100000

@@ -48,6 +48,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     # calendar period of the document, not a handling time limit.
     ("tongban/licences/models.py", "LicenceType.valid_until_for"): "licence validity end",
     ("tongban/licences/models.py", "_days_in_month"): "month length",
+    # Plausible-date bounds of a form field ("today-18y": no newborn born in the future or
+    # 18 years ago): a range of valid answers, not a time limit.
+    ("tongban/cases/elements.py", "resolve_day"): "plausible-date bounds of a form field",
 }
 
 

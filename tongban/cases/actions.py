@@ -29,7 +29,7 @@ from tongban.core.errors import refuse as _refuse
 from tongban.core.transitions import move
 from tongban.org.models import Department
 
-from . import dataforms, flow, notices
+from . import dataforms, flow, materials, notices
 from .clocks import end_pauses, restart_acceptance_clock, restart_clock
 from .models import (
     Case,
@@ -218,6 +218,9 @@ def _correction(
     work: WorkItem, sub: SubCase, data: ActionInput, actor: User, now: dt.datetime
 ) -> dict[str, Any]:
     corrections = [c for c in (data.corrections or []) if c.get("reason", "").strip()]
+    # Each line names a material exactly (its name or code) or none: the applicant is then
+    # asked for exactly the materials named, never for one whose name merely contains it.
+    corrections = materials.resolve_correction_lines(corrections, sub.item)
     if not corrections:
         raise _refuse(
             _("List every missing or defective material with what is wrong, all at once."),

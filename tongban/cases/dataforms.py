@@ -10,6 +10,7 @@ so an application cannot carry a number registration would refuse.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +32,10 @@ from tongban.core.identifiers import (
     validate_uscc,
 )
 
+from .elements import Bounds, bounds_for, resolve_day
 from .models import DataElement, DataType, DefinitionStatus, FormDefinition
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass
@@ -136,6 +141,47 @@ _SCHEMA_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
+def _json_number(number: Decimal) -> int | float:
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _schema_bounds(element: DataElement) -> dict[str, Any]:
+    """The element's bounds as JSON Schema keywords (dates as ``x-earliest``/``x-latest``,
+    worked out today)."""
+    bounds = bounds_for(element.code, element.data_type)
+    if bounds is None:
+        return {}
+    out: dict[str, Any] = {}
+    if element.data_type == DataType.NUMBER:
+        if bounds.minimum is not None:
+            out["minimum"] = _json_number(bounds.minimum)
+        if bounds.maximum is not None:
+            out["maximum"] = _json_number(bounds.maximum)
+        if bounds.places == 0:
+            out["multipleOf"] = 1
+        return out
+    if bounds.month:
+        out["pattern"] = _MONTH_RE.pattern
+    today = _today()
+    for key, spec in (("x-earliest", bounds.earliest), ("x-latest", bounds.latest)):
+        day = resolve_day(spec, today)
+        if day is not None:
+            out[key] = day.strftime("%Y-%m") if bounds.month else day.isoformat()
+    return out
+
+
+def date_limits(element: DataElement) -> tuple[str, str]:
+    """The earliest and latest plausible day of a date element, as ISO dates ("" for no
+    limit): the ``min`` and ``max`` of its date input."""
+    bounds = bounds_for(element.code, element.data_type)
+    if bounds is None or element.data_type != DataType.DATE:
+        return "", ""
+    today = _today()
+    earliest = resolve_day(bounds.earliest, today)
+    latest = resolve_day(bounds.latest, today)
+    return (earliest.isoformat() if earliest else "", latest.isoformat() if latest else "")
+
+
 def json_schema(form: ApplicationForm) -> dict[str, Any]:
     """JSON Schema (2020-12) of a form, with ``x-element`` naming each data element."""
     properties: dict[str, Any] = {}
@@ -147,6 +193,7 @@ def json_schema(form: ApplicationForm) -> dict[str, Any]:
             prop["maxLength"] = f.element.max_length
         if f.element.data_type == DataType.CHOICE:
             prop["enum"] = [c["value"] for c in f.element.choices]
+        prop.update(_schema_bounds(f.element))
         properties[f.code] = prop
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -157,9 +204,89 @@ def json_schema(form: ApplicationForm) -> dict[str, Any]:
     }
 
 
+def field_message(label: str, problem: str) -> str:
+    """A problem with a field's value, naming the field once: "出生日期：…"."""
+    return str(_("%(field)s: %(problem)s") % {"field": label, "problem": problem})
+
+
+def problem_of(label: str, message: str) -> str:
+    """``message`` without the field name ``field_message`` put in front of it, for a
+    page that shows the message under the field's own label."""
+    prefix = field_message(label, "")
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _plain(number: Decimal) -> str:
+    """A bound as people write it: 10000000, 0.0001, 12."""
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _check_number(number: Decimal, bounds: Bounds) -> None:
+    whole = bounds.places == 0
+    low, high = bounds.minimum, bounds.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        values = {"min": _plain(low or Decimal(0)), "max": _plain(high or Decimal(0))}
+        if low is not None and high is not None:
+            message = (
+                _("Enter a whole number from %(min)s to %(max)s.")
+                if whole
+                else _("Enter a number from %(min)s to %(max)s.")
+            )
+        elif low is not None:
+            message = _("Enter a number of at least %(min)s.")
+        else:
+            message = _("Enter a number of at most %(max)s.")
+        raise ValidationError(message % values)
+    exponent = number.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if bounds.places is not None and places > bounds.places:
+        if whole:
+            raise ValidationError(_("Enter a whole number."))
+        raise ValidationError(
+            _("Use at most %(n)s decimal places.") % {"n": bounds.places},
+        )
+
+
+def _check_day(day: dt.date, bounds: Bounds, *, month: bool = False) -> None:
+    today = _today()
+    earliest = resolve_day(bounds.earliest, today)
+    latest = resolve_day(bounds.latest, today)
+    if month:
+        earliest = earliest.replace(day=1) if earliest else None
+        latest = latest.replace(day=1) if latest else None
+    if (earliest is None or day >= earliest) and (latest is None or day <= latest):
+        return
+    if month:
+        first = earliest.strftime("%Y-%m") if earliest else ""
+        last = latest.strftime("%Y-%m") if latest else ""
+        raise ValidationError(
+            _("Enter a month from %(first)s to %(last)s.") % {"first": first, "last": last}
+        )
+    if bounds.latest == "today":
+        if earliest is not None and day < earliest:
+            raise ValidationError(
+                _("Enter a date from %(first)s to today.") % {"first": earliest.isoformat()}
+            )
+        raise ValidationError(_("The date cannot be in the future."))
+    raise ValidationError(
+        _("Enter a date from %(first)s to %(last)s.")
+        % {
+            "first": earliest.isoformat() if earliest else "",
+            "last": latest.isoformat() if latest else "",
+        }
+    )
+
+
 def _clean_value(element: DataElement, raw: Any) -> Any:
-    """The normalised value, or ValidationError with a message for the applicant."""
+    """The normalised value, or ValidationError with a message for the applicant (which
+    does not name the field: ``clean_data`` does, once)."""
     kind = element.data_type
+    bounds = bounds_for(element.code, kind)
     if kind == DataType.YES_NO:
         if isinstance(raw, bool):
             return raw
@@ -173,9 +300,12 @@ def _clean_value(element: DataElement, raw: Any) -> Any:
         raise ValidationError(_("Use at most %(n)s characters.") % {"n": element.max_length})
     if kind == DataType.DATE:
         try:
-            return dt.date.fromisoformat(text).isoformat()
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise ValidationError(_("Enter a date like 2026-03-15.")) from None
+        if bounds is not None:
+            _check_day(day, bounds)
+        return day.isoformat()
     if kind == DataType.NUMBER:
         try:
             number = Decimal(text)
@@ -183,7 +313,14 @@ def _clean_value(element: DataElement, raw: Any) -> Any:
             raise ValidationError(_("Enter a number.")) from None
         if not number.is_finite():
             raise ValidationError(_("Enter a number."))
+        if bounds is not None:
+            _check_number(number, bounds)
         return str(number)
+    if bounds is not None and bounds.month:
+        if not _MONTH_RE.match(text):
+            raise ValidationError(_("Enter a month like 2026-12."))
+        _check_day(dt.date(int(text[:4]), int(text[5:]), 1), bounds, month=True)
+        return text
     if kind == DataType.CHOICE:
         if text not in {c["value"] for c in element.choices}:
             raise ValidationError(_("Choose one of the options."))
@@ -207,7 +344,9 @@ def clean_data(
 
     Returns ``(cleaned, errors)``; ``errors`` maps element codes to messages. With
     ``partial`` (saving a draft) missing required values are not errors and invalid
-    values are kept as typed so the applicant can fix them.
+    values are kept as typed so the applicant can fix them. Each message names its field
+    once, in front (``field_message``); numbers and dates are held to the element's
+    bounds (``elements.bounds_for``).
     """
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -215,12 +354,12 @@ def clean_data(
         value = raw.get(f.code)
         if value is None or (isinstance(value, str) and not value.strip()):
             if f.required and not partial:
-                errors[f.code] = str(_("Enter %(field)s.") % {"field": f.label})
+                errors[f.code] = field_message(f.label, str(_("Please fill this in.")))
             continue
         try:
             cleaned[f.code] = _clean_value(f.element, value)
         except ValidationError as exc:
-            errors[f.code] = f"{f.label}: {' '.join(str(m) for m in exc.messages)}"
+            errors[f.code] = field_message(f.label, " ".join(str(m) for m in exc.messages))
             if partial:
                 cleaned[f.code] = str(value)[: f.element.max_length]
     return cleaned, errors

@@ -3,10 +3,20 @@
 A city extends it in the admin; these entries are what the shipped forms use. Codes are
 ``<subject>.<attribute>``; ``prefill`` names the profile attribute the value comes from
 (``user.*`` for the signed-in person, ``organisation.*`` for the business they act for).
+
+Each fact has one element: a bundle's merged form asks it once, so two elements never
+record the same fact of the same subject (a 个体工商户's name is ``shop.name``, never also
+``enterprise.name``). ``STANDARD_BOUNDS`` says which numbers and dates are plausible; every
+form using an element refuses the rest (``dataforms.clean_data``).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 
@@ -85,17 +95,17 @@ STANDARD_ELEMENTS: list[tuple[str, str, str, str, int, str, list[dict[str, str]]
         "",
     ),
     (
+        # A company's form: a 个体工商户 or 个人独资企业 is registered by other items, and has
+        # an operator (经营者) or investor (投资人), not a legal representative.
         "enterprise.type",
-        "企业类型",
-        "Type of business",
+        "公司类型",
+        "Type of company",
         "choice",
         20,
         "",
         _c(
             ("llc", "有限责任公司", "Limited liability company"),
             ("joint_stock", "股份有限公司", "Joint-stock company"),
-            ("sole_proprietorship", "个人独资企业", "Sole proprietorship"),
-            ("individual", "个体工商户", "Individual business"),
         ),
         "",
         "",
@@ -258,8 +268,41 @@ STANDARD_ELEMENTS: list[tuple[str, str, str, str, int, str, list[dict[str, str]]
         "",
         "",
     ),
-    ("shop.name", "店铺名称", "Shop name", "text", 100, "", [], "", ""),
-    ("shop.address", "经营地址", "Shop address", "address", 200, "", [], "", ""),
+    # An individual business (个体工商户): its name, premises and operator. One element per
+    # fact: the name on the licence is the shop's name, its premises its address.
+    (
+        "shop.name",
+        "个体工商户名称（字号）",
+        "Business name",
+        "text",
+        100,
+        "",
+        [],
+        "营业执照、招牌使用同一名称",
+        "The one name on the business licence and the signboard",
+    ),
+    (
+        "shop.address",
+        "经营场所",
+        "Place of business",
+        "address",
+        200,
+        "",
+        [],
+        "营业执照和各项许可证载明的经营地址",
+        "The address on the business licence and every permit",
+    ),
+    (
+        "operator.name",
+        "经营者姓名",
+        "Operator's name",
+        "text",
+        60,
+        "user.real_name",
+        [],
+        "个体工商户的经营者",
+        "The person who runs the individual business",
+    ),
     ("shop.area", "经营面积（平方米）", "Floor area (m²)", "number", 10, "", [], "", ""),
     (
         "food.category",
@@ -288,7 +331,17 @@ STANDARD_ELEMENTS: list[tuple[str, str, str, str, int, str, list[dict[str, str]]
         "长×高，单位米",
         "Width × height in metres",
     ),
-    ("staff.count", "从业人员数量", "Number of food workers", "number", 5, "", [], "", ""),
+    (
+        "staff.count",
+        "食品从业人员人数",
+        "Number of food workers",
+        "number",
+        5,
+        "",
+        [],
+        "每人须持有效健康证明",
+        "Each needs a valid health certificate",
+    ),
     ("vehicle.licence_number", "驾驶证号", "Driving licence number", "text", 20, "", [], "", ""),
     (
         "travel.destination",
@@ -348,6 +401,72 @@ STANDARD_ELEMENTS: list[tuple[str, str, str, str, int, str, list[dict[str, str]]
         "",
     ),
     (
+        "deregistration.reason",
+        "注销原因",
+        "Reason for closing",
+        "choice",
+        20,
+        "",
+        _c(
+            ("resolution", "股东会决议解散", "Shareholders resolved to dissolve"),
+            ("term", "营业期限届满", "Term of operation expired"),
+            ("merger", "因合并、分立解散", "Merger or division"),
+            ("revoked", "依法被吊销营业执照、责令关闭或撤销", "Licence revoked or closed by order"),
+        ),
+        "",
+        "",
+    ),
+    (
+        "retirement.date",
+        "退休日期",
+        "Date of retirement",
+        "date",
+        10,
+        "",
+        [],
+        "达到法定退休年龄或经批准退休的日期",
+        "When you reach the statutory retirement age or your retirement was approved",
+    ),
+    ("deceased.name", "逝者姓名", "Name of the deceased", "text", 60, "", [], "", ""),
+    (
+        "deceased.id_number",
+        "逝者身份证号码",
+        "Resident ID number of the deceased",
+        "id_number",
+        18,
+        "",
+        [],
+        "",
+        "",
+    ),
+    (
+        "deceased.death_date",
+        "死亡日期",
+        "Date of death",
+        "date",
+        10,
+        "",
+        [],
+        "以《居民死亡医学证明（推断）书》为准",
+        "As on the medical certificate of death",
+    ),
+    (
+        "deceased.relationship",
+        "申请人与逝者关系",
+        "Your relationship to the deceased",
+        "choice",
+        20,
+        "",
+        _c(
+            ("spouse", "配偶", "Spouse"),
+            ("child", "子女", "Child"),
+            ("parent", "父母", "Parent"),
+            ("other", "其他近亲属", "Other close relative"),
+        ),
+        "",
+        "",
+    ),
+    (
         "disability.category",
         "残疾类别",
         "Category of disability",
@@ -365,6 +484,97 @@ STANDARD_ELEMENTS: list[tuple[str, str, str, str, int, str, list[dict[str, str]]
         "",
     ),
 ]
+
+
+#: Elements recording the same fact for different kinds of applicant: one form (a bundle's
+#: merged form included) asks at most one of each group. A company has a 法定代表人 and a
+#: 住所; an individual business (个体工商户) has an operator (经营者) and premises.
+SAME_FACT_GROUPS: list[frozenset[str]] = [
+    frozenset({"enterprise.name", "shop.name"}),
+    frozenset({"enterprise.address", "shop.address"}),
+    frozenset({"enterprise.legal_representative", "operator.name"}),
+]
+
+
+def fact_clashes(codes: list[str]) -> list[frozenset[str]]:
+    """The groups of ``SAME_FACT_GROUPS`` of which ``codes`` (a form's) holds more than
+    one element: the form would ask one fact twice."""
+    present = set(codes)
+    return [group for group in SAME_FACT_GROUPS if len(group & present) > 1]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What values of an element are plausible, so every form using it refuses the rest.
+
+    Numbers: ``minimum`` and ``maximum`` (inclusive) and at most ``places`` decimal places
+    (0: whole numbers). Dates, and months (``month``: text written ``YYYY-MM``):
+    ``earliest`` and ``latest``, each an ISO date or ``today`` with an optional offset in
+    years, months or days (``today-18y``, ``today+90d``), worked out on the day of checking.
+    """
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    places: int | None = None
+    earliest: str = ""
+    latest: str = ""
+    month: bool = False
+
+
+#: For an element of a type below with no bounds of its own (one a city adds in the admin).
+DEFAULT_BOUNDS: dict[str, Bounds] = {
+    "number": Bounds(minimum=Decimal(0), maximum=Decimal(999_999_999), places=4),
+    "date": Bounds(earliest="1900-01-01", latest="today+50y"),
+}
+
+#: The standard elements' bounds, by code.
+STANDARD_BOUNDS: dict[str, Bounds] = {
+    # No baby is born tomorrow; the bundle is for children, not grown-ups.
+    "child.birth_date": Bounds(earliest="today-18y", latest="today"),
+    "employment.start_date": Bounds(earliest="today-50y", latest="today+90d"),
+    "retirement.date": Bounds(earliest="today-5y", latest="today+1y"),
+    "deceased.death_date": Bounds(earliest="today-10y", latest="today"),
+    "social.start_month": Bounds(month=True, earliest="today-5y", latest="today+1y"),
+    # 注册资本 in units of 10,000 yuan: from 1 yuan to 100 billion yuan.
+    "enterprise.registered_capital": Bounds(
+        minimum=Decimal("0.0001"), maximum=Decimal(10_000_000), places=4
+    ),
+    "enterprise.employees": Bounds(minimum=Decimal(1), maximum=Decimal(1_000_000), places=0),
+    "seal.count": Bounds(minimum=Decimal(1), maximum=Decimal(20), places=0),
+    "gjj.deposit_rate": Bounds(minimum=Decimal(5), maximum=Decimal(12), places=0),
+    "shop.area": Bounds(minimum=Decimal(1), maximum=Decimal(100_000), places=2),
+    "drainage.volume": Bounds(minimum=Decimal("0.01"), maximum=Decimal(100_000), places=2),
+    "staff.count": Bounds(minimum=Decimal(1), maximum=Decimal(10_000), places=0),
+    "house.price": Bounds(minimum=Decimal(1), maximum=Decimal(100_000), places=4),
+}
+
+
+def bounds_for(code: str, data_type: str) -> Bounds | None:
+    """The bounds of element ``code`` of type ``data_type``, or None (no bounds)."""
+    return STANDARD_BOUNDS.get(code) or DEFAULT_BOUNDS.get(data_type)
+
+
+_OFFSET_RE = re.compile(r"^today(?:([+-])(\d+)([ymd]))?$")
+
+
+def resolve_day(spec: str, today: dt.date) -> dt.date | None:
+    """The day ``spec`` (an ISO date, ``today`` or ``today±N[ymd]``) names, or None."""
+    if not spec:
+        return None
+    match = _OFFSET_RE.match(spec)
+    if match is None:
+        return dt.date.fromisoformat(spec)
+    sign, amount, unit = match.groups()
+    if sign is None:
+        return today
+    n = int(amount) * (1 if sign == "+" else -1)
+    if unit == "d":
+        return today + dt.timedelta(days=n)
+    months = today.year * 12 + today.month - 1 + (n * 12 if unit == "y" else n)
+    year, month = divmod(months, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(today.day, last))
 
 
 def element_rows() -> list[dict[str, Any]]:

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tongban.core.errors import ServiceError, put_errors
+from tongban.core.errors import ServiceError, messages_of, put_errors
 from tongban.org.models import Department
 
-from .dataforms import ApplicationForm, FormField
+from .dataforms import ApplicationForm, FormField, date_limits, problem_of
 from .models import DataType, PauseKind
 
 
@@ -30,9 +30,13 @@ def _form_field(f: FormField) -> forms.Field:
             widget=forms.Textarea(attrs={"rows": 4, "class": "tb-textarea"}), **common
         )
     if kind == DataType.DATE:
-        return forms.CharField(
-            widget=forms.DateInput(attrs={"type": "date", "class": "tb-input"}), **common
-        )
+        date_attrs = {"type": "date", "class": "tb-input"}
+        earliest, latest = date_limits(f.element)
+        if earliest:
+            date_attrs["min"] = earliest
+        if latest:
+            date_attrs["max"] = latest
+        return forms.CharField(widget=forms.DateInput(attrs=date_attrs), **common)
     if kind == DataType.CHOICE:
         return forms.ChoiceField(
             choices=[("", _("Choose…")), *f.choice_options],
@@ -91,10 +95,24 @@ class ApplicationDjangoForm(forms.Form):
         return values
 
     def put_errors(self, errors: ValidationError | dict[str, Any]) -> None:
-        """A service's errors (keyed by element code) beside the inputs they name."""
-        if not isinstance(errors, ValidationError):
-            errors = ServiceError({k: v if isinstance(v, list) else [v] for k, v in errors.items()})
-        put_errors(self, errors, names={f.code: f.html_name for f in self.app_form.fields})
+        """A service's errors (keyed by element code) beside the inputs they name.
+
+        The service's messages name their field ("出生日期：…"); beside an input, under its
+        label, and in the error summary, which puts the label in front, the name is left
+        out, so every line names its field once. A field the applicant cannot edit (taken
+        from their verified account) keeps the name: its message is shown at the top.
+        """
+        if isinstance(errors, ValidationError):
+            errors = messages_of(errors)
+        fields = self.app_form.by_code()
+        shown: dict[str, list[str]] = {}
+        for code, value in errors.items():
+            msgs = [str(m) for m in (value if isinstance(value, list) else [value])]
+            f = fields.get(code)
+            if f is not None and f.html_name in self.fields:
+                msgs = [problem_of(f.label, m) for m in msgs]
+            shown[code] = msgs
+        put_errors(self, ServiceError(shown), names={c: f.html_name for c, f in fields.items()})
 
     @staticmethod
     def initial_from(app_form: ApplicationForm, values: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +148,9 @@ class ActionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "tb-textarea"}),
         help_text=_(
-            "One line per material, all at once: the material, a colon, what is missing or wrong."
+            "One line per material, all at once: the material's full name as listed, a colon, "
+            "what is missing or wrong. The applicant is asked for exactly the materials named; "
+            "a line without a colon asks for anything else."
         ),
     )
     department = forms.ModelChoiceField(
@@ -153,12 +173,9 @@ class ActionForm(forms.Form):
             raw = raw.strip()
             if not raw:
                 continue
-            for sep in ("：", ":"):
-                if sep in raw:
-                    material, reason = raw.split(sep, 1)
-                    break
-            else:
-                material, reason = "", raw
+            # The first colon, full-width or not, ends the material's name.
+            cut = min((i for i in (raw.find("："), raw.find(":")) if i >= 0), default=-1)
+            material, reason = (raw[:cut], raw[cut + 1 :]) if cut >= 0 else ("", raw)
             lines.append({"material": material.strip()[:200], "reason": reason.strip()[:500]})
         return lines
 

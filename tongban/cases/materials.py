@@ -32,10 +32,12 @@ from tongban.catalog.models import Bundle, MaterialNecessity, ServiceItem
 from tongban.catalog.queries import merged_materials
 from tongban.core.audit import record_audit
 from tongban.core.errors import refuse
+from tongban.core.identifiers import normalise
 
 from .models import (
     Case,
     CaseStatus,
+    CorrectionNotice,
     Draft,
     UploadedMaterial,
 )
@@ -221,13 +223,120 @@ def current_materials(*, draft: Draft | None = None, case: Case | None = None) -
 def upload_case_material(
     case: Case, material_code: str, upload: UploadedFile, *, actor: User
 ) -> UploadedMaterial:
-    """A corrected material during a correction: replaces the earlier file of that code."""
+    """A corrected material during a correction: replaces the earlier file of that code.
+
+    Only a material an open correction notice names may be replaced, unless a notice also
+    has a line that names no material of the application (then the applicant may replace
+    any file, as the official could not say which)."""
     if case.applicant_id != actor.pk:
         raise refuse(_("This case belongs to someone else."))
     if case.status != CaseStatus.CORRECTION:
         raise refuse(_("Files can be replaced only while a correction is requested."))
+    requested = correction_requests(case)
+    if not requested.open_to_any and material_code not in requested.codes:
+        raise refuse(
+            _("The department did not ask for this material again."),
+            f"material_{material_code}",
+        )
     target: ServiceItem | Bundle = case.bundle or case.item  # type: ignore[assignment]
     return _keep_upload(target, material_code, upload, actor, case=case)
+
+
+# --- Corrections: exactly the materials the official named ---------------------------------
+
+
+def _key(text: str) -> str:
+    """A material's name or code as compared: NFKC (full-width brackets and letters of
+    Chinese input methods folded), white space removed, case folded."""
+    return "".join(normalise(text).split()).casefold()
+
+
+def match_material(text: str, materials: list[RequiredMaterial]) -> RequiredMaterial | None:
+    """The material ``text`` names: its whole name or its code, never a part of either
+    ("营业执照" is not "营业执照副本"). None when it names none of ``materials``."""
+    key = _key(text)
+    if not key:
+        return None
+    for material in materials:
+        if key in (_key(material.name), _key(material.code)):
+            return material
+    return None
+
+
+def resolve_correction_lines(
+    lines: list[dict[str, str]], item: ServiceItem
+) -> list[dict[str, str]]:
+    """Correction lines with ``code`` set (and ``material`` spelled as in the catalogue)
+    where a line names a material of ``item`` exactly; other lines keep their text and an
+    empty code."""
+    materials = required_materials(item)
+    resolved = []
+    for line in lines:
+        material = match_material(line.get("material", ""), materials)
+        out = {**line, "code": material.code if material else ""}
+        if material is not None:
+            out["material"] = material.name
+        resolved.append(out)
+    return resolved
+
+
+@dataclass
+class CorrectionSlot:
+    """Where the correction form offers one material: beside line ``line`` (0-based) of
+    notice ``notice_id``, the first line naming it."""
+
+    notice_id: int
+    line: int
+    material: RequiredMaterial
+    upload: UploadedMaterial | None
+
+
+@dataclass
+class CorrectionRequests:
+    """What the open correction notices of a case ask the applicant to upload again.
+
+    ``slots``: each material named, once, beside the first line naming it, with its
+    current file; ``open_to_any``: a line names no material of the application, so any
+    file may be replaced; ``others``: the materials not named, with their files (offered
+    only when ``open_to_any``)."""
+
+    slots: list[CorrectionSlot]
+    open_to_any: bool
+    others: list[tuple[RequiredMaterial, UploadedMaterial | None]]
+
+    @property
+    def materials(self) -> list[tuple[RequiredMaterial, UploadedMaterial | None]]:
+        return [(slot.material, slot.upload) for slot in self.slots]
+
+    @property
+    def codes(self) -> set[str]:
+        return {slot.material.code for slot in self.slots}
+
+
+def correction_requests(case: Case) -> CorrectionRequests:
+    """The materials the open correction notices of ``case`` ask for (see
+    ``CorrectionRequests``)."""
+    target: ServiceItem | Bundle | None = case.bundle or case.item
+    all_materials = required_materials(target) if target is not None else []
+    by_code = {m.code: m for m in all_materials}
+    uploads = current_materials(case=case)
+    slots: list[CorrectionSlot] = []
+    open_to_any = False
+    notices = CorrectionNotice.objects.filter(subcase__case=case, resolved_at__isnull=True)
+    for notice in notices.select_related("subcase__item").order_by("issued_at", "pk"):
+        item_materials = required_materials(notice.subcase.item)
+        for index, line in enumerate(notice.items):
+            code = line.get("code") or ""
+            if not code:  # a notice written before lines carried codes
+                found = match_material(line.get("material", ""), item_materials)
+                code = found.code if found else ""
+            if code not in by_code:
+                open_to_any = True
+            elif all(slot.material.code != code for slot in slots):
+                slots.append(CorrectionSlot(notice.pk, index, by_code[code], uploads.get(code)))
+    named = {slot.material.code for slot in slots}
+    others = [(m, uploads.get(m.code)) for m in all_materials if m.code not in named]
+    return CorrectionRequests(slots, open_to_any, others if open_to_any else [])
 
 
 def _store_upload(

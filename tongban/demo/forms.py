@@ -1,8 +1,10 @@
-"""Application forms of the demo city: the three bundles' members and a dozen single items.
+"""Application forms of the demo city: every bundle's members and a dozen single items.
 
 Each form names entries of the standard data-element dictionary; a bundle's form is the
 union, so 开办企业一件事 asks the business name, address and legal representative once
-although five departments use them.
+although five departments use them. Each fact has one element: the restaurant's members
+all use the individual business's name, premises and operator (``SOLE_TRADER``), never a
+company's 企业名称, 住所 or 法定代表人 beside them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,21 @@ BUSINESS = [
     ("enterprise.legal_representative", REQ),
     ("applicant.name", REQ),
     ("applicant.phone", REQ),
+]
+#: An individual business (个体工商户): a name (字号), premises and an operator (经营者),
+#: who usually applies in person; the phone is for progress messages.
+SOLE_TRADER = [
+    ("shop.name", REQ),
+    ("shop.address", REQ),
+    ("operator.name", REQ),
+    ("applicant.phone", REQ),
+]
+#: Who died, and who applies for what follows (the applicant is a close relative).
+DECEASED = [
+    ("deceased.name", REQ),
+    ("deceased.id_number", REQ),
+    ("deceased.death_date", REQ),
+    ("deceased.relationship", REQ),
 ]
 
 FORMS: dict[str, list[tuple[str, bool]]] = {
@@ -69,22 +86,25 @@ FORMS: dict[str, list[tuple[str, bool]]] = {
     "resident-medical-premium": [*PERSON, ("child.name", REQ)],
     "social-security-card": [*PERSON, ("child.name", REQ), ("applicant.address", OPT)],
     # 开办餐饮店一件事
-    "sole-trader-setup": [
-        *BUSINESS,
-        ("shop.name", REQ),
-        ("shop.address", REQ),
-        ("enterprise.business_scope", REQ),
-    ],
-    "food-business-permit": [
-        *BUSINESS,
-        ("shop.address", REQ),
-        ("food.category", REQ),
-        ("shop.area", REQ),
-    ],
-    "fire-safety-check": [*BUSINESS, ("shop.address", REQ), ("shop.area", REQ)],
-    "drainage-permit": [*BUSINESS, ("shop.address", REQ), ("drainage.volume", REQ)],
-    "signboard": [*BUSINESS, ("shop.name", REQ), ("signboard.size", REQ)],
-    "food-worker-health": [*BUSINESS, ("staff.count", REQ)],
+    "sole-trader-setup": [*SOLE_TRADER, ("enterprise.business_scope", REQ)],
+    "food-business-permit": [*SOLE_TRADER, ("food.category", REQ), ("shop.area", REQ)],
+    "fire-safety-check": [*SOLE_TRADER, ("shop.area", REQ)],
+    "drainage-permit": [*SOLE_TRADER, ("drainage.volume", REQ)],
+    "signboard": [*SOLE_TRADER, ("signboard.size", REQ)],
+    "food-worker-health": [*SOLE_TRADER, ("staff.count", REQ)],
+    # 企业注销一件事
+    "tax-clearance": [*BUSINESS, ("enterprise.uscc", REQ)],
+    "employer-si-deregister": [*BUSINESS, ("enterprise.uscc", REQ)],
+    "gjj-employer-close": [*BUSINESS, ("enterprise.uscc", REQ), ("bank.account_bank", OPT)],
+    "company-deregister": [*BUSINESS, ("enterprise.uscc", REQ), ("deregistration.reason", REQ)],
+    # 退休一件事
+    "pension-claim": [*PERSON, ("retirement.date", REQ), ("bank.account_bank", REQ)],
+    "retiree-medical": [*PERSON, ("retirement.date", REQ)],
+    "gjj-retirement": [*PERSON, ("retirement.date", REQ), ("bank.account_bank", REQ)],
+    # 公民身后一件事
+    "death-hukou": [*PERSON, *DECEASED],
+    "funeral-grant": [*PERSON, *DECEASED, ("bank.account_bank", REQ)],
+    "funeral-relief": [*PERSON, *DECEASED],
     # single items
     "driving-licence-renewal": [
         *PERSON,
@@ -115,7 +135,9 @@ FORMS: dict[str, list[tuple[str, bool]]] = {
 
 
 def load_forms() -> int:
-    """Create (or keep) version 1 of each demo form; returns how many were created."""
+    """Publish each demo form: version 1 the first time, a new version when ``FORMS``
+    changed since (cases keep the version they were filled against); returns how many
+    versions were published."""
     created = 0
     with transaction.atomic():
         sync_elements(DataElement)
@@ -123,12 +145,18 @@ def load_forms() -> int:
         for key, fields in FORMS.items():
             code = definitions[key]["implementation_code"]
             item = ServiceItem.objects.filter(implementation_code=code).first()
-            if item is None or FormDefinition.objects.filter(item=item).exists():
+            if item is None:
                 continue
+            wanted = [{"element": element, "required": required} for element, required in fields]
+            latest = FormDefinition.objects.filter(item=item).order_by("-version").first()
+            if latest is not None and (
+                latest.fields == wanted or latest.status != DefinitionStatus.PUBLISHED
+            ):
+                continue  # as published, or an administrator is working on a draft
             FormDefinition.objects.create(
                 item=item,
-                version=1,
-                fields=[{"element": element, "required": required} for element, required in fields],
+                version=latest.version + 1 if latest else 1,
+                fields=wanted,
                 status=DefinitionStatus.PUBLISHED,
                 published_at=timezone.now(),
             )

@@ -28,7 +28,7 @@ from tongban.accounts.models import (
 from tongban.accounts.second_factor import encrypt_totp_secret
 from tongban.cases.models import Case, FormDefinition
 from tongban.catalog.io.importer import import_catalogue_data
-from tongban.catalog.models import Bundle, ServiceItem, Theme
+from tongban.catalog.models import Bundle, ItemStatus, ServiceItem, Theme
 from tongban.core.audit import record_audit
 from tongban.demo.cases import load_demo_cases
 from tongban.demo.data import org, people, regions
@@ -36,7 +36,8 @@ from tongban.demo.forms import load_forms
 from tongban.demo.licences import load_demo_licences
 from tongban.demo.ratings import load_demo_ratings
 from tongban.demo.synonyms import load_search_synonyms
-from tongban.org.models import Department, Region, ServiceHall, ServiceWindow
+from tongban.exchange.demo import load_exchange_demo
+from tongban.org.models import Department, Region, RegionLevel, ServiceHall, ServiceWindow
 
 CATALOGUE_JSON = Path(__file__).resolve().parent / "data" / "catalogue.json"
 DEPARTMENT_ROLES = {Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER}
@@ -236,9 +237,13 @@ def enrol_demo_totp(user: User) -> None:
 
 
 def demo_counts() -> dict[str, int]:
-    """How many rows of each kind the demo city has (whole tables)."""
+    """How many rows of each kind the demo city has (whole tables), as ``load_demo``
+    prints them and the README's quick start states them."""
     return {
         "regions": Region.objects.count(),
+        "towns_and_streets": Region.objects.filter(
+            level__in=[RegionLevel.TOWN, RegionLevel.STREET]
+        ).count(),
         "departments": Department.objects.count(),
         "halls": ServiceHall.objects.count(),
         "windows": ServiceWindow.objects.count(),
@@ -247,6 +252,7 @@ def demo_counts() -> dict[str, int]:
         "organisations": Organisation.objects.count(),
         "themes": Theme.objects.count(),
         "items": ServiceItem.objects.count(),
+        "items_published": ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).count(),
         "bundles": Bundle.objects.count(),
         "forms": FormDefinition.objects.count(),
         "cases": Case.objects.count(),
@@ -270,6 +276,7 @@ def load_demo(*, reset_passwords: bool = False) -> dict[str, int]:
     load_demo_cases()
     load_demo_licences()
     load_demo_ratings()
+    load_exchange_demo()
     counts = demo_counts()
     record_audit(None, "demo.load", meta={"counts": counts, "reset_passwords": reset_passwords})
     return counts

@@ -1,8 +1,10 @@
 """Serve the platform: the web server, a background worker and the scheduler, stopped together.
 
-``tongban serve`` is what ``make demo`` runs. The worker is django-tasks-db's ``db_worker``
-(no broker to install); the scheduler (``tongban scheduler``) enqueues the periodic jobs
-(audit seals, stale-account checks, deadline sweeps …) when they are due. In production run
+``tongban serve`` is what ``make demo`` runs (``--banner`` prints the demo logins once the
+server answers, below the start-up log rather than scrolled away by it). The worker is
+django-tasks-db's ``db_worker`` (no broker to install); the scheduler (``tongban
+scheduler``) enqueues the periodic jobs (audit seals, stale-account checks, deadline
+sweeps …) when they are due. In production run
 the web process under granian or gunicorn, and the worker and the scheduler under systemd
 (several schedulers are safe: each slot of a job runs once).
 """
@@ -11,8 +13,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
@@ -23,10 +29,20 @@ class Command(BaseCommand):
     help = "Run the web server, the background worker and the scheduler (Ctrl+C stops all)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--host", default=os.environ.get("HOST") or "127.0.0.1", help="default: $HOST"
+        )
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT") or 8000), help="default: $PORT"
+        )
         parser.add_argument("--no-worker", action="store_true", help="no background worker")
         parser.add_argument("--no-scheduler", action="store_true", help="no periodic jobs")
+        parser.add_argument(
+            "--banner",
+            metavar="FILE",
+            help="print FILE once the server answers, below the start-up log (make demo: "
+            "the demo logins)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         helpers: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -38,6 +54,12 @@ class Command(BaseCommand):
                 helpers.append(("scheduler", self._start("scheduler")))
             for name, process in helpers:
                 self.stdout.write(f"{name} started (pid {process.pid})")
+            if options.get("banner"):
+                threading.Thread(
+                    target=self._banner_when_up,
+                    args=(Path(options["banner"]), options["host"], options["port"]),
+                    daemon=True,
+                ).start()
             call_command(
                 "runserver",
                 f"{options['host']}:{options['port']}",
@@ -54,10 +76,42 @@ class Command(BaseCommand):
                 for signum, handler in previous.items():
                     signal.signal(signum, handler)
 
+    def _banner_when_up(self, banner: Path, host: str, port: int) -> None:
+        """Print ``banner`` once the server accepts connections and the helpers' start-up
+        lines are out; give up silently if it never does."""
+        if wait_until_listening(host, port, BANNER_WAIT_SECONDS):
+            time.sleep(BANNER_SETTLE_SECONDS)
+            try:
+                text = banner.read_text(encoding="utf-8")
+            except OSError:
+                return
+            self.stdout.write("\n" + text.rstrip() + f"\n\n(This text is also in {banner}.)\n")
+            self.stdout.flush()
+
     def _start(self, *command: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and command
             [sys.executable, "-m", "tongban", *command], env=os.environ.copy()
         )
+
+
+#: How long ``--banner`` waits for the server to answer, and then for the start-up lines
+#: of the server, the worker and the scheduler to be written.
+BANNER_WAIT_SECONDS = 60.0
+BANNER_SETTLE_SECONDS = 1.5
+
+
+def wait_until_listening(host: str, port: int, timeout: float) -> bool:
+    """Whether something accepts connections on ``host:port`` within ``timeout`` seconds
+    (a wildcard address is tried on the loopback address)."""
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((target, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 #: Signals that stop ``serve`` with its helpers: Ctrl+C, ``kill`` (systemd, Docker, a

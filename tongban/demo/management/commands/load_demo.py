@@ -27,6 +27,7 @@ class Command(BaseCommand):
         except CatalogImportError as exc:
             lines = [str(issue) for issue in exc.report.errors[:20]]
             raise CommandError("The demo catalogue was rejected:\n" + "\n".join(lines)) from exc
+        self.stdout.write("The demo city now holds (rows in the database):")
         width = max(len(k) for k in counts)
         for key, value in counts.items():
             self.stdout.write(f"  {key.ljust(width)}  {value}")
