@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("tongban.cases.urls")),
     path("", include("tongban.licences.urls")),
     path("", include("tongban.ratings.urls")),
+    path("office/exchange/", include("tongban.exchange.urls")),
     path("", include("tongban.portal.urls")),
 ]
