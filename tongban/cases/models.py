@@ -284,6 +284,7 @@ class Case(models.Model):
 
 
 class SubCaseStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for another department's result")
     RECEIVED = "received", _("Received, awaiting acceptance")
     CORRECTION_BEFORE = "correction_before", _("Correction requested before acceptance")
     IN_REVIEW = "in_review", _("Accepted, under review")
@@ -293,6 +294,7 @@ class SubCaseStatus(models.TextChoices):
     REJECTED = "rejected", _("Refused")
     NOT_ACCEPTED = "not_accepted", _("Not accepted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    NOT_STARTED = "not_started", _("Not started: the result it needs was refused")
 
 
 FINAL_SUBCASE_STATES = frozenset(
@@ -301,6 +303,7 @@ FINAL_SUBCASE_STATES = frozenset(
         SubCaseStatus.REJECTED,
         SubCaseStatus.NOT_ACCEPTED,
         SubCaseStatus.WITHDRAWN,
+        SubCaseStatus.NOT_STARTED,
     }
 )
 
@@ -339,6 +342,18 @@ class SubCase(models.Model):
     due_provisional = models.BooleanField(_("deadline provisional"), default=False)
     deadline_state = models.CharField(_("deadline state"), max_length=10, default="on_time")
     lock_version = models.PositiveIntegerField(_("version"), default=0)
+    waiting_for = models.ForeignKey(
+        "self",
+        verbose_name=_("waits for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependents",
+        help_text=_(
+            "The matter of the same case whose approval this one needs before it starts "
+            "(the bundle's member dependency, fixed at submission)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("sub-case")
@@ -352,6 +367,14 @@ class SubCase(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_SUBCASE_STATES
+
+    @property
+    def waiting_note(self) -> str:
+        """The note "等待：出生医学证明签发（市卫健局）" while the matter waits, else ""
+        (for the inbox, the work item and the applicant's case page)."""
+        from .dependencies import waiting_note
+
+        return waiting_note(self)
 
 
 class PauseKind(models.TextChoices):
@@ -491,6 +514,13 @@ EVENT_LABELS = {
     "escalated": _("Overdue: escalated to the department leader"),
     "completed": _("Case completed"),
     "withdrawn": _("Application withdrawn"),
+    "withdraw": _("Application withdrawn"),
+    "close": _("Matter closed"),
+    "deliver": _("Result delivered"),
+    "auto": _("Automatic step done"),
+    "wait": _("Waiting for another department's result"),
+    "prerequisite_met": _("Started: the result it needs was approved"),
+    "prerequisite_refused": _("Not started: the result it needs was refused"),
 }
 
 
@@ -617,3 +647,35 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class AcceptanceNotice(models.Model):
+    """The acceptance notice (受理通知书) of one accepted sub-case, signed with the issuing
+    department's key (``tongban.cases.acceptance``). One per sub-case, never changed.
+
+    ``payload`` holds the signed fields (codes, dates and digests only); the applicant's
+    name and the materials' names are sealed in ``face_sealed`` under the field-encryption
+    key, and bound to the signature through the digest ``payload["g"]``.
+    """
+
+    number = models.CharField(_("notice number"), max_length=48, unique=True)
+    subcase = models.OneToOneField(
+        SubCase,
+        verbose_name=_("sub-case"),
+        on_delete=models.PROTECT,
+        related_name="acceptance_notice",
+    )
+    payload = models.JSONField(_("signed fields"))
+    face_sealed = models.TextField(_("notice face (encrypted)"))
+    signature = models.CharField(_("signature"), max_length=400)
+    key_id = models.CharField(_("key id"), max_length=64)
+    algorithm = models.CharField(_("algorithm"), max_length=32)
+    issued_at = models.DateTimeField(_("time of issue"))
+
+    class Meta:
+        verbose_name = _("acceptance notice")
+        verbose_name_plural = _("acceptance notices")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.number

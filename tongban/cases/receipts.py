@@ -1,4 +1,9 @@
-"""The acceptance receipt (受理回执) as PDF: case number, items, promised date, a QR code.
+"""The receipt at submission (收件回执) as PDF: who applied, the case number, the items
+and departments, the materials received, the date received, the promised dates, a QR code.
+
+A 收件回执 only says what was received and when; it is not an acceptance (受理). Each
+department decides on acceptance itself and then issues an acceptance notice (受理通知书,
+``tongban.cases.acceptance``), which is signed and verifiable.
 
 The PDF embeds a subset of a CJK font (Noto Sans CJK SC from the ``fonts-noto-cjk``
 package, or the file named by ``TONGBAN_CJK_FONT``) so it renders in any viewer; the QR
@@ -18,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from .models import Case
+from . import clocks
+from .models import Case, UploadedMaterial
 
 FONT_CANDIDATES = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # face 2 = SC
@@ -60,17 +66,56 @@ def draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
                 pdf.rect(x + c * cell, y + r * cell, cell, cell, style="F")
 
 
-def acceptance_receipt(case: Case, status_url: str) -> bytes:
-    """The receipt of ``case`` in the active language, as PDF bytes."""
+def _applicant(case: Case) -> str:
+    name = case.applicant.real_name or case.applicant.username
+    organisation = case.organisation
+    return f"{name} ({organisation.name})" if organisation is not None else name
+
+
+def received_materials(case: Case) -> list[str]:
+    """The names of the materials received with ``case`` (current uploads, or electronic
+    licences used instead), each once, in the order of the items' material lists."""
+    received = set(
+        UploadedMaterial.objects.filter(case=case, superseded=False).values_list(
+            "material_code", flat=True
+        )
+    )
+    names: dict[str, str] = {}
+    for sub in case.subcases.select_related("item").order_by("pk"):
+        for code, name in sub.item.materials.values_list("code", "name"):
+            if code in received and code not in names:
+                names[code] = name
+    return list(names.values())
+
+
+def _not_an_acceptance(pdf: FPDF) -> None:
+    pdf.set_font("cjk", size=10)
+    pdf.multi_cell(
+        0,
+        6,
+        _(
+            "This receipt confirms only that the application and the materials listed were "
+            "received. It is not an acceptance: each department examines its part and, within "
+            "five working days, accepts it (you then receive an acceptance notice), asks for "
+            "corrections all at once, or tells you why it cannot accept it."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="L",
+    )
+
+
+def application_receipt(case: Case, status_url: str) -> bytes:
+    """The 收件回执 of ``case`` in the active language, as PDF bytes."""
     path, face = cjk_font()
     pdf = FPDF(format="A4")
-    pdf.set_title(f"{_('Acceptance receipt')} {case.number}")
+    pdf.set_title(f"{_('Application receipt')} {case.number}")
     pdf.set_creator("tongban")
     pdf.add_font("cjk", "", path, collection_font_number=face)
     pdf.add_page()
     pdf.set_margins(20, 20, 20)
     pdf.set_font("cjk", size=18)
-    pdf.cell(0, 12, _("Acceptance receipt"), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.cell(0, 12, _("Application receipt"), new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("cjk", size=10)
     pdf.cell(
         0,
@@ -84,14 +129,16 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
     link = status_link(status_url, case)
     draw_qr(pdf, link, 150, 42, 40)
     rows = [
+        (_("Applicant"), _applicant(case)),
         (_("Case number"), case.number),
         (_("Query code"), case.query_code),
         (_("Application"), case.display_title),
-        (_("Submitted"), timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M")),
+        (_("Received on"), timezone.localtime(case.submitted_at).strftime("%Y-%m-%d %H:%M")),
         (
             _("Promised completion"),
-            (case.promised_due.isoformat() if case.promised_due else _("see each item"))
-            + (f" ({_('provisional')})" if case.due_provisional else ""),
+            promised_text(
+                clocks.case_promise(case.subcases.select_related("item")), _("see each item")
+            ),
         ),
     ]
     pdf.set_font("cjk", size=11)
@@ -105,7 +152,7 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
     pdf.cell(0, 8, _("Items and departments"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
     for sub in case.subcases.select_related("item", "department").order_by("pk"):
-        due = sub.promised_due.isoformat() if sub.promised_due else "—"
+        due = promised_text(clocks.promise(sub), "—")
         pdf.multi_cell(
             0,
             7,
@@ -114,7 +161,15 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
             new_y="NEXT",
             align="L",
         )
-    pdf.ln(6)
+    pdf.ln(4)
+    pdf.set_font("cjk", size=12)
+    pdf.cell(0, 8, _("Materials received"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=10)
+    for name in received_materials(case) or [_("none")]:
+        pdf.multi_cell(0, 6, f"· {name}", new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(4)
+    _not_an_acceptance(pdf)
+    pdf.ln(4)
     pdf.set_font("cjk", size=9)
     pdf.multi_cell(
         0,
@@ -129,3 +184,16 @@ def acceptance_receipt(case: Case, status_url: str) -> bytes:
         new_y="NEXT",
     )
     return bytes(pdf.output())
+
+
+def promised_text(promise: clocks.Promise | None, empty: str) -> str:
+    """A promised date as the receipt prints it (``clocks.promise``, the one every page
+    shows), or ``empty``."""
+    if promise is None:
+        return empty
+    text = promise.date.isoformat()
+    if promise.immediate:
+        return f"{text} ({_('immediate: handled on the day it is accepted')})"
+    if promise.provisional:
+        return f"{text} ({_('provisional')})"
+    return text

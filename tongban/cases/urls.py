@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import acceptance, views
 
 app_name = "cases"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("me/cases/", views.my_cases, name="my_cases"),
     path("me/cases/<str:number>/", views.my_case, name="my_case"),
     path("me/cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
+    path("me/cases/<str:number>/submitted/", views.submitted, name="submitted"),
+    path(
+        "me/cases/<str:number>/notices/<str:notice>.pdf",
+        acceptance.notice_pdf_view,
+        name="acceptance_notice",
+    ),
     path("cases/<str:number>/receipt.pdf", views.receipt, name="receipt"),
     path("status/", views.status, name="status"),
     path("materials/<int:pk>/", views.material, name="material"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,14 +22,20 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.accounts.models import User
 from tongban.catalog.models import Bundle, ServiceItem
-from tongban.catalog.queries import get_published_bundle, get_published_item
+from tongban.catalog.queries import (
+    get_published_bundle,
+    get_published_item,
+    required_assurance_of,
+)
 from tongban.core.errors import put_errors
 from tongban.core.security import client_address, rate_limit_hit
 from tongban.workdays import calc
 
 from . import (
     actions,
+    clocks,
     dataforms,
+    dependencies,
     materials,
     permissions,
     queries,
@@ -41,7 +48,9 @@ from .forms import ActionForm, ApplicationDjangoForm, StatusLookupForm, Withdraw
 from .models import (
     Case,
     CaseEvent,
+    CaseStatus,
     CorrectionNotice,
+    DataElement,
     DataType,
     SubCase,
     UploadedMaterial,
@@ -119,8 +128,7 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             except ValidationError as exc:
                 form.put_errors(exc.message_dict)
             else:
-                messages.success(request, _("Your application was submitted."))
-                return redirect("cases:my_case", number=case.number)
+                return redirect("cases:submitted", number=case.number)
         elif not upload_errors:
             if draft_errors:
                 form.put_errors(draft_errors)
@@ -153,6 +161,7 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
                 (m, upload, offers.get(m.code)) for m, upload in _materials_context(target, uploads)
             ],
             "gap": gap,
+            "required_level": required_assurance_of(target),
             "idempotency_key": f"{draft.pk}-{draft.revision}" if draft else uuid.uuid4().hex,
             "items": services.target_items(target),
             "max_mb": materials.MAX_MATERIAL_BYTES // (1024 * 1024),
@@ -171,7 +180,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(case: Case, *, public_only: bool) -> dict[str, Any]:
-    subs = list(case.subcases.select_related("item", "department").order_by("pk"))
+    subs = list(
+        case.subcases.select_related("item", "department").prefetch_related("pauses").order_by("pk")
+    )
     events = CaseEvent.objects.filter(case=case).select_related("subcase__item", "actor")
     if public_only:
         events = events.filter(public=True)
@@ -179,9 +190,32 @@ def _case_context(case: Case, *, public_only: bool) -> dict[str, Any]:
     return {
         "case": case,
         "subcases": subs,
+        # Each matter's own promise is read in the templates: ``{{ sub|promise }}``.
+        "case_promise": clocks.case_promise(subs),
         "events": events,
         "open_corrections": corrections.select_related("subcase__item", "subcase__department"),
     }
+
+
+@login_required
+def submitted(request: HttpRequest, number: str) -> HttpResponse:
+    """The confirmation after submitting: the case number, what happens next and by when."""
+    case = get_object_or_404(Case, number=number, applicant=_user(request))
+    if case.status in {CaseStatus.COMPLETED, CaseStatus.WITHDRAWN}:
+        return redirect("cases:my_case", number=case.number)
+    subs = list(
+        case.subcases.select_related("item", "department").prefetch_related("pauses").order_by("pk")
+    )
+    return render(
+        request,
+        "cases/submitted.html",
+        {
+            "case": case,
+            "subcases": subs,
+            "case_promise": clocks.case_promise(subs),
+            "acceptance_days": clocks.ACCEPTANCE_DAYS,
+        },
+    )
 
 
 @login_required
@@ -216,10 +250,13 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
     ctx.update(
         {
             "errors": errors,
-            "data": _display_data(case, reveal=False),
+            # The applicant's own values, in full (resident ID numbers stay masked).
+            "data": _display_data(case, reveal=True),
             "materials": _materials_context(target, materials.current_materials(case=case))
             if target
             else [],
+            "files": _applicant_files(case, user),
+            "correction": materials.correction_requests(case),
             "may_withdraw": services.withdrawal_problem(case, user) is None,
         }
     )
@@ -245,13 +282,41 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "cases/withdraw.html", {"case": case, "form": form, "problem": problem})
 
 
+@dataclass(frozen=True)
+class _File:
+    """One file of a case as its applicant sees it."""
+
+    upload: UploadedMaterial
+    material_name: str
+    may_download: bool
+
+
+def _applicant_files(case: Case, user: User) -> list[_File]:
+    """The files of ``case`` as the applicant submitted them (the current ones), each with
+    its material's name and whether ``user`` may download it."""
+    target = case.bundle or case.item
+    names = {m.code: m.name for m in materials.required_materials(target)} if target else {}
+    visible = permissions.visible_material_codes(user, case)
+    return [
+        _File(
+            upload=row,
+            material_name=names.get(row.material_code, row.material_code),
+            may_download=row.material_code in visible and not row.licence_number,
+        )
+        for row in UploadedMaterial.objects.filter(case=case, superseded=False)
+    ]
+
+
 def _display_data(
     case: Case, *, reveal: bool, departments: set[int] | None = None
 ) -> list[tuple[str, str, bool]]:
     """(label, value, personal) rows of the form data; personal values masked unless
-    ``reveal``. With ``departments``, only the data elements officials of those
-    departments see (``permissions.element_codes_for``: their items' own, and the shared
-    ones for the bundle's lead), not the whole bundle (data minimisation)."""
+    ``reveal`` (the applicant's own page: every value submitted, in full, including those
+    of questions the form no longer asks; only resident ID numbers stay masked, as on every
+    page of the platform). With ``departments``, only the data elements
+    officials of those departments see (``permissions.element_codes_for``: their items'
+    own, and the shared ones for the bundle's lead), not the whole bundle (data
+    minimisation)."""
     target = case.bundle or case.item
     if target is None:
         return []
@@ -262,10 +327,18 @@ def _display_data(
         else permissions.element_codes_for(case, departments, form=app_form)
     )
     values = sealed.case_data(case)
+    fields = [f for f in app_form.fields if f.code in values]
+    if reveal and departments is None:
+        asked = {f.code for f in fields}
+        rest = [code for code in values if code not in asked]
+        elements = {e.code: e for e in DataElement.objects.filter(code__in=rest)}
+        fields += [
+            dataforms.FormField(element=elements[code], required=False)
+            for code in rest
+            if code in elements
+        ]
     rows = []
-    for f in app_form.fields:
-        if f.code not in values:
-            continue
+    for f in fields:
         if shown_codes is not None and f.code not in shown_codes:
             continue
         value = values[f.code]
@@ -273,7 +346,8 @@ def _display_data(
             value = pgettext("answer", "Yes") if value else pgettext("answer", "No")
         elif f.element.data_type == DataType.CHOICE:
             value = dict(f.choice_options).get(str(value), value)
-        shown = str(value) if reveal else dataforms.mask_value(f.element, value)
+        full = reveal and f.element.data_type != DataType.ID_NUMBER
+        shown = str(value) if full else dataforms.mask_value(f.element, value)
         rows.append((f.label, shown, f.element.personal))
     return rows
 
@@ -283,7 +357,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     case = get_object_or_404(Case, number=number)
     if not permissions.can_view_case(_user(request), case):
         raise Http404
-    pdf = receipts.acceptance_receipt(case, request.build_absolute_uri(reverse("cases:status")))
+    pdf = receipts.application_receipt(case, request.build_absolute_uri(reverse("cases:status")))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{case.number}.pdf"'
     return response
@@ -354,6 +428,7 @@ def _materials_for(work: WorkItem, departments: set[int]) -> list[UploadedMateri
 def _inbox_labels() -> dict[str, str]:
     return {
         "all": _("All open"),
+        "immediate": _("Immediate"),
         "new": _("New"),
         "due_soon": _("Due soon"),
         "overdue": _("Overdue"),
@@ -369,12 +444,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     soon = calc.Clock(timezone.now(), 2).due().date  # due soon: within 2 working days
-    base = queries.inbox(user)
+    # Due as the promise says (``clocks.promise``): a 即办件 is due the day it is accepted.
+    base = queries.inbox(user).annotate(due=clocks.step_due_expression())
     filters = {
         "all": Q(),
+        "immediate": clocks.immediate_q("subcase__"),
         "new": Q(kind=WorkKind.ACCEPT),
-        "due_soon": Q(due_on__gte=today, due_on__lte=soon),
-        "overdue": Q(due_on__lt=today),
+        "due_soon": Q(due__gte=today, due__lte=soon),
+        "overdue": Q(due__lt=today),
         "corrections": Q(subcase__corrections__resolved_at__isnull=False),
     }
     counts = base.aggregate(
@@ -383,13 +460,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "all")
     if view not in filters:
         view = "all"
-    rows = base.filter(filters[view]).distinct().order_by("due_on", "opened_at")
+    # 即办件 first: they are due the day they are accepted.
+    rows = (
+        base.filter(filters[view])
+        .distinct()
+        .order_by("-immediate", "due", "opened_at")
+        .prefetch_related("subcase__pauses")
+    )
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     calendar = calc.current_calendar()  # one snapshot for the page, not one read per row
+    now = timezone.now()
     for work in page.object_list:
-        if work.due_on and work.due_on > today:
-            clock = calc.Clock.until(timezone.now(), work.due_on, calendar=calendar)
-            work.remaining = clock.read(calendar=calendar).remaining
+        if work.subcase is not None:  # read once here: the page shows one snapshot
+            work.promise = clocks.promise(work.subcase, now, calendar=calendar)
+        if work.due and work.due > today:
+            clock = calc.Clock.until(now, work.due, calendar=calendar)
+            work.remaining = clock.read(now, calendar=calendar).remaining
     return render(
         request,
         "cases/inbox.html",
@@ -400,6 +486,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "views": [(name, label, counts[name]) for name, label in _inbox_labels().items()],
             "departments": departments,
             "today": today,
+            # Matters that wait for another department's result have no step yet: the
+            # department sees what they wait for.
+            "waiting": dependencies.waiting_matters([d.pk for d in departments]),
         },
     )
 

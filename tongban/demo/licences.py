@@ -51,20 +51,20 @@ BUSINESS_FACE = [
     _f("scope", "经营范围", "Business scope", "enterprise.business_scope"),
 ]  # fmt: skip
 SOLE_TRADER_FACE = [
-    _f("name", "名称", "Name", "enterprise.name", public=True),
+    _f("name", "名称", "Name", "shop.name", public=True),
     _f("uscc", "统一社会信用代码", "Unified social credit code", "enterprise.uscc",
        public=True, generate="uscc-individual"),
     _f("type", "类型", "Type", default="个体工商户", public=True),
-    _f("operator", "经营者", "Operator", "enterprise.legal_representative", public=True),
-    _f("address", "经营场所", "Place of business", "enterprise.address", public=True),
+    _f("operator", "经营者", "Operator", "operator.name", public=True),
+    _f("address", "经营场所", "Place of business", "shop.address", public=True),
     _f("scope", "经营范围", "Business scope", "enterprise.business_scope"),
 ]  # fmt: skip
 FOOD_FACE = [
-    _f("name", "经营者名称", "Business name", "enterprise.name", public=True),
+    _f("name", "经营者名称", "Business name", "shop.name", public=True),
     _f("uscc", "统一社会信用代码", "Unified social credit code", "enterprise.uscc",
        public=True),
     _f("legal_representative", "法定代表人（负责人）", "Legal representative",
-       "enterprise.legal_representative", public=True),
+       "operator.name", public=True),
     _f("shop", "经营场所", "Premises", "shop.address", public=True),
     _f("category", "经营项目", "Business activities", "food.category", public=True,
        default="热食类食品制售"),

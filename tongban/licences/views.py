@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.accounts.models import Role, User
+from tongban.core import verifiable
 from tongban.core.crypto import keys
 from tongban.core.errors import put_errors
 from tongban.core.models import KeyPurpose
@@ -59,8 +60,17 @@ def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
 
 @require_GET
 def verify(request: HttpRequest) -> HttpResponse:
-    """Public: paste or scan a licence code (``?p=``), or open a shared link (``?s=``)."""
-    ctx: dict[str, Any] = {"form": VerifyForm(), "result": None, "share_error": ""}
+    """Public: paste or scan a licence code (``?p=``), or open a shared link (``?s=``).
+
+    Other signed documents (the acceptance notice of cases, …) are checked by the verifier
+    their app registered in ``tongban.core.verifiable``, asked first; a text no verifier
+    recognises is checked as a licence."""
+    ctx: dict[str, Any] = {
+        "form": VerifyForm(),
+        "result": None,
+        "document": None,
+        "share_error": "",
+    }
     token = request.GET.get("s", "")
     text = request.GET.get("p", "")
     if token or text:
@@ -79,7 +89,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             ctx["shared"] = True
     elif text:
         ctx["form"] = VerifyForm(initial={"p": text[:4096]})
-        ctx["result"] = services.check(text[:4096])
+        ctx["document"] = verifiable.check(text[:4096])
+        if ctx["document"] is None:
+            ctx["result"] = services.check(text[:4096])
     return render(request, "licences/verify.html", ctx)
 
 
@@ -175,8 +187,13 @@ def office_list(request: HttpRequest) -> HttpResponse:
     if query:
         rows = rows.filter(number__icontains=query)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    types = LicenceType.objects.filter(department__in=departments)
-    return render(request, "licences/office_list.html", {"page": page, "q": query, "types": types})
+    # The paper-register link is offered only to whom ``office_issue`` lets in, and only
+    # when one of their issuing departments has a licence type to record.
+    issuing = services.official_departments(_user(request), *services.ISSUING_ROLES)
+    can_issue = bool(issuing) and LicenceType.objects.filter(department__in=issuing).exists()
+    return render(
+        request, "licences/office_list.html", {"page": page, "q": query, "can_issue": can_issue}
+    )
 
 
 @login_required

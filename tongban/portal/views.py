@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.cases import queries as cases_queries
 from tongban.catalog import queries as catalog
 from tongban.catalog.models import Audience, Bundle, ServiceItem
 from tongban.org.models import Department, Region
@@ -81,6 +83,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     else:
         page = _page(request, catalog.filter_items(flt, user))
         total = page.paginator.count
+    # A life event's 一件事 bundles head its first page: the tile 出生 leads to 新生儿出生一件事.
+    bundles: list[Bundle] = []
+    if flt.theme and page.number == 1:
+        bundles = list(
+            catalog.published_bundles()
+            .filter(themes__code=flt.theme)
+            .order_by("-popularity", "code")
+        )
     return render(
         request,
         "portal/catalogue.html",
@@ -90,6 +100,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "total": total,
             "query": query,
             "filtered": bool(query) or not flt.is_empty(),
+            "bundles": bundles,
         },
     )
 
@@ -127,6 +138,26 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _apply_entry(request: HttpRequest, target: ServiceItem | Bundle) -> dict[str, Any]:
+    """How a guide or bundle page offers 在线办理: ``apply_url``, the form on this platform
+    (through sign-in for a visitor: ``login_url`` comes back to it), when there is one;
+    otherwise ``external_url`` and ``external_site``, an item's own online service on
+    another website, if it names one."""
+    kind = "bundle" if isinstance(target, Bundle) else "item"
+    code = target.code if isinstance(target, Bundle) else target.implementation_code
+    if cases_queries.has_form(target):
+        apply_url = reverse("cases:apply", args=[kind, code])
+        login_url = f"{reverse('accounts:login')}?{urlencode({'next': apply_url})}"
+        return {
+            "apply_url": apply_url,
+            "start_url": apply_url if request.user.is_authenticated else login_url,
+        }
+    external = urlsplit(getattr(target, "online_url", "") or "")
+    if external.scheme in {"http", "https"} and external.hostname:
+        return {"external_url": external.geturl(), "external_site": external.hostname}
+    return {}
+
+
 @require_GET
 @public_page()
 def guide(request: HttpRequest, code: str) -> HttpResponse:
@@ -142,6 +173,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "assurance_gap": catalog.assurance_gap(request.user, item)
             if request.user.is_authenticated
             else None,
+            **_apply_entry(request, item),
         },
     )
 
@@ -165,6 +197,7 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
             "materials": materials,
             "required_assurance": found.required_assurance,
             "assurance_gap": gap,
+            **_apply_entry(request, found),
         },
     )
 
@@ -279,3 +312,9 @@ def language(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
         )
     return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form was sent without a valid security token: usually it stayed open too long, or
+    the browser refuses cookies. Said plainly, in the user's language; nothing was saved."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

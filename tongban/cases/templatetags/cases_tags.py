@@ -1,5 +1,6 @@
-"""``{% load cases_tags %}{% recent_cases %}``: the signed-in person's latest applications,
-drafts and (for officials) the inbox link, for "My space"."""
+"""``{% load cases_tags %}``: ``{% recent_cases %}``, the signed-in person's latest
+applications, drafts and (for officials) the inbox link, for "My space"; ``{{ sub|promise }}``,
+a matter's promised completion (``cases.clocks.promise``, the one date every page shows)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from django import template
 
-from tongban.cases.models import Case
+from tongban.cases import clocks, notices
+from tongban.cases.models import Case, CorrectionNotice, SubCase
 from tongban.cases.queries import inbox, inbox_departments
 
 register = template.Library()
@@ -24,3 +26,16 @@ def recent_cases(context: template.Context) -> dict[str, Any]:
         "drafts": user.drafts.count(),
         "open_work": inbox(user).count() if inbox_departments(user) else None,
     }
+
+
+@register.filter
+def promise(sub: SubCase) -> clocks.Promise | None:
+    """``sub``'s promised completion (``cases.clocks.promise``)."""
+    return clocks.promise(sub)
+
+
+@register.filter
+def answer_by(notice: CorrectionNotice) -> Any:
+    """``{{ notice|answer_by }}``: the day the applicant is asked to answer a correction
+    notice by — the same date the correction message gave."""
+    return notices.correction_due(notice)

@@ -125,7 +125,10 @@ def test_acknowledged_submission_survives_kill_9(world, tmp_path, settings):
         # Acknowledged: kill the server at once, without any chance to clean up.
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
-        number = location.rstrip("/").rsplit("/", 1)[-1]
+        # The redirect goes to the confirmation page, /me/cases/<number>/submitted/.
+        found = re.fullmatch(r".*/me/cases/([^/]+)/submitted/", location)
+        assert found, location
+        number = found[1]
         server = _start(port, tmp_path)
         after = urllib.request.Request(
             f"{base}/me/cases/{number}/", headers={"Cookie": f"sessionid={session}"}

@@ -75,7 +75,7 @@ def test_english_receipt_names_the_item_and_department_in_english(client, englis
     client.cookies["django_language"] = "en"
     body = client.get(reverse("cases:receipt", args=[case.number])).content
     text = pdf_text(body)
-    assert "Acceptance receipt" in text
+    assert "Application receipt" in text
     assert english_world.item_a.name_en in text
     assert "Market Regulation Bureau" in text
     assert english_world.item_a.name not in text

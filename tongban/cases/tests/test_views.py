@@ -59,7 +59,7 @@ def test_submitting_with_files_creates_the_case(client, world):
     response = client.post(apply_url(world), data)
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(
-        f"/me/cases/{case.number}/"
+        f"/me/cases/{case.number}/submitted/"
     )
     page = client.get(response["Location"]).content.decode()
     assert case.number in page and case.query_code in page
