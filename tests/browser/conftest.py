@@ -80,3 +80,61 @@ def serious_axe_violations(page) -> list[dict]:
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
+
+
+# --- h9-reach: helpers shared by the journeys (moved from test_bundle_application.py) -----
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+#: The demo business's legal representative (verified in person) and his bundle.
+APPLICANT = "huang.zhiqiang"
+BUNDLE = "start-a-business"
+
+
+def assert_accessible(page, where: str) -> None:
+    violations = serious_axe_violations(page)
+    assert violations == [], f"axe-core on {where}: {violations}"
+
+
+def no_sideways_scrolling(page) -> int:
+    """How many pixels the page scrolls sideways (0 or 1 is fine)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def sign_in(browser, base: str, username: str, *, second_factor: bool, then: str = "/"):
+    """A browser session of a demo person, signed in through the real sign-in pages
+    (``then`` is the ``next`` a link would carry)."""
+    import re
+    import time
+
+    from tongban.accounts import totp
+    from tongban.demo.data.people import DEMO_PASSWORD
+    from tongban.demo.loader import demo_totp_secret
+
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{base}/accounts/login/?next={then}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("form:has(#id_password) button[type=submit]").click()
+    if second_factor:
+        page.wait_for_url(re.compile(r"/accounts/two-factor/"))
+        page.fill("#id_code", totp.code_at(demo_totp_secret(), time.time()))
+        page.locator("form:has(#id_code) button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url and "two-factor" not in url)
+    return page
+
+
+def officials_of(department) -> tuple[str, str, str]:
+    """(clerk, reviewer, leader) usernames of a demo department."""
+    from tongban.accounts.models import Role, RoleAssignment
+
+    def holder(role: str) -> str:
+        row = RoleAssignment.objects.filter(department=department, role=role).first()
+        assert row is not None, f"the demo has no {role} in {department.code}"
+        return row.user.username
+
+    return holder(Role.CLERK), holder(Role.REVIEWER), holder(Role.DEPARTMENT_LEADER)

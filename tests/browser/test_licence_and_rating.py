@@ -6,7 +6,7 @@ the page now says revoked; the citizen rates the service 不满意 with a reason
 department fixes it, the public statistics move.
 
 To stay fast the application and its twenty-odd approvals go through the case services as
-the demo officials (as ``tongban.demo.cases`` does; ``test_bundle_application.py`` drives
+the demo officials (as ``tongban.demo.cases`` does; ``test_journeys.py`` drives
 those pages). Everything this issue added is driven through the pages: the wallet (我的证照),
 the PDF download, the public verification page as an anonymous visitor, the leader's
 revocation, the rating form, the department's rectification ticket and the public
@@ -23,13 +23,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from tests.browser.conftest import screenshot
-from tests.browser.test_bundle_application import (
+from tests.browser.conftest import (
     APPLICANT,
     BUNDLE,
     DESKTOP,
     assert_accessible,
     officials_of,
+    screenshot,
     sign_in,
 )
 from tongban.accounts.models import User
@@ -216,6 +216,8 @@ def test_licence_verified_revoked_and_service_rated(browser, live_server, demo_c
     assert not Rating.objects.filter(case=case).exists()
     assert citizen.locator("input[name=level][value='2']").is_checked(), "choice not kept"
     citizen.locator("textarea[name=reason]").fill(RATING_REASON)
+    # In a bundle a bad rating names the member (and so the department) it is about.
+    citizen.locator(".rt-level--member label", has_text=department_name).first.click()
     screenshot(citizen, "licence-rating-04-rate")
     citizen.locator("main form button[type=submit]").click()
     citizen.wait_for_url(re.compile(rf"/rate/{re.escape(case.number)}/thanks/$"))
