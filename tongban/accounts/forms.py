@@ -199,12 +199,11 @@ class RegistrationCodeForm(DescribedFieldsMixin, forms.Form):
     )
 
 
-class SmsSignInForm(DescribedFieldsMixin, forms.Form):
-    """The first step of signing in by SMS code: the account's verified mobile number."""
-
-    mobile = IdentifierField(
+def _verified_mobile_field(help_text: Any) -> IdentifierField:
+    """The first step of the SMS-code pages: the account's verified mobile number."""
+    return IdentifierField(
         label=_("Mobile number"),
-        help_text=_("The mobile number of your citizen account, verified when you registered."),
+        help_text=help_text,
         max_length=20,
         widget=_text(
             "tel",
@@ -214,25 +213,21 @@ class SmsSignInForm(DescribedFieldsMixin, forms.Form):
             **{"class": "tb-input tb-input--w20"},
         ),
         error_messages={"required": _("Enter your mobile number.")},
+    )
+
+
+class SmsSignInForm(DescribedFieldsMixin, forms.Form):
+    """The first step of signing in by SMS code: the account's verified mobile number."""
+
+    mobile = _verified_mobile_field(
+        _("The mobile number of your citizen account, verified when you registered.")
     )
 
 
 class PasswordResetRequestForm(DescribedFieldsMixin, forms.Form):
     """Forgotten password, step 1: the account's verified mobile number."""
 
-    mobile = IdentifierField(
-        label=_("Mobile number"),
-        help_text=_("The mobile number verified when you registered."),
-        max_length=20,
-        widget=_text(
-            "tel",
-            type="tel",
-            inputmode="numeric",
-            autofocus=True,
-            **{"class": "tb-input tb-input--w20"},
-        ),
-        error_messages={"required": _("Enter your mobile number.")},
-    )
+    mobile = _verified_mobile_field(_("The mobile number verified when you registered."))
 
 
 class PasswordResetForm(DescribedFieldsMixin, forms.Form):

@@ -22,7 +22,7 @@ from tongban.workdays import calc
 pytestmark = pytest.mark.django_db
 
 PROMISED = re.compile(r'<time class="tb-nowrap" datetime="(\d{4}-\d{2}-\d{2})" data-promise>')
-STOPPED = "暂停计时"
+STOPPED = "最早日期"
 
 
 @pytest.fixture
