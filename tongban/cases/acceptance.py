@@ -189,7 +189,9 @@ def issue_notice(sub: SubCase) -> AcceptanceNotice | None:
         return existing
     with transaction.atomic():
         sub = (
-            SubCase.objects.select_for_update()
+            # Lock the sub-case row only: PostgreSQL refuses FOR UPDATE on the nullable
+            # side of an outer join (case__organisation).
+            SubCase.objects.select_for_update(of=("self",))
             .select_related("case__applicant", "case__organisation", "item", "department")
             .get(pk=sub.pk)
         )
