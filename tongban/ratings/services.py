@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tongban.accounts.models import Role, User
 from tongban.accounts.queries import departments_where, holds_role
+from tongban.cases import notices
 from tongban.cases.models import (
     Case,
     CaseStatus,
@@ -35,6 +36,7 @@ from tongban.core.errors import ServiceError
 from tongban.core.observability.logs import redact
 from tongban.core.transitions import move
 from tongban.notify import services as notify
+from tongban.notify.channels import absolute_link
 from tongban.org.models import Department
 from tongban.workdays import calc
 
@@ -696,9 +698,6 @@ def on_case_completed(sender: Any, case: Case, **kwargs: Any) -> Any:
     part of the case's completion message (one message, sent by the outbox after the last
     decision, exactly once: ``tongban.cases.notices``), with the rating page's address.
     Nothing when the case is rated already. Only reads."""
-    from tongban.cases import notices
-    from tongban.notify.channels import absolute_link
-
     if Rating.objects.filter(case=case, step=Step.CASE).exists():
         return None
     path = rate_path(case, RatingChannel.WEB)
