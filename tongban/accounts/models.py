@@ -128,6 +128,9 @@ class Role(models.TextChoices):
     DEPARTMENT_LEADER = "department_leader", _("Department leader")
     CITY_LEADER = "city_leader", _("City leader")
     CATALOG_ADMIN = "catalog_admin", _("Catalogue administrator")
+    # 数据管理员 of the data authority (数据主管部门): registers member systems and their keys,
+    # settles share disputes, answers for the exchange (issue 13).
+    DATA_ADMIN = "data_admin", _("Data administrator")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")

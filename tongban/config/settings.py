@@ -429,3 +429,24 @@ TONGBAN_EXCHANGE_SIGNATURE_WINDOW = env_int("TONGBAN_EXCHANGE_SIGNATURE_WINDOW",
 # The cache (an alias of CACHES) that remembers nonces (tongban.exchange.nonces). It must be
 # shared by every worker process: with more than one, use Redis (CACHE_URL=redis://...).
 TONGBAN_EXCHANGE_NONCE_CACHE = env_str("TONGBAN_EXCHANGE_NONCE_CACHE", "default")
+
+# --- the exchange gateway, sources, corrections, configuration (issue 13) -----------------
+# Evidence of exchanges (signed request, response, seal: P11) is kept this many days; the
+# system check refuses fewer than 180 (P14: at least six months).
+TONGBAN_EXCHANGE_RETENTION_DAYS = env_int("TONGBAN_EXCHANGE_RETENTION_DAYS", 365)
+# The largest request body the gateway reads; larger ones get 413 (P21).
+TONGBAN_EXCHANGE_MAX_BODY = env_int("TONGBAN_EXCHANGE_MAX_BODY", 64 * 1024)
+# Exchanges stop when audit sealing has failed for longer than this many seconds (P13;
+# X-Road's acceptable-timestamp-failure-period is 14400).
+TONGBAN_EXCHANGE_SEAL_FAILURE_PERIOD = env_int("TONGBAN_EXCHANGE_SEAL_FAILURE_PERIOD", 14400)
+# Provider source files are read from under this directory (relative locations).
+TONGBAN_EXCHANGE_SOURCE_ROOT = env_str("TONGBAN_EXCHANGE_SOURCE_ROOT", str(VAR_DIR / "sources"))
+# A provider answers a data correction (数据纠错) within this many working days (local
+# practice, unconfirmed: docs/exchange.md).
+TONGBAN_EXCHANGE_CORRECTION_DAYS = env_int("TONGBAN_EXCHANGE_CORRECTION_DAYS", 5)
+# Signed configuration (P20): the central node's public key (PEM file) this node trusts, and
+# how old a bundle may be. Empty anchor: this node is its own centre and imports nothing.
+TONGBAN_EXCHANGE_CONFIG_ANCHOR = env_str("TONGBAN_EXCHANGE_CONFIG_ANCHOR", "")
+TONGBAN_EXCHANGE_CONFIG_MAX_AGE_HOURS = env_int("TONGBAN_EXCHANGE_CONFIG_MAX_AGE_HOURS", 24)
+# The upstream (provincial or national) integrated platform: "fake" for the demo and tests.
+TONGBAN_EXCHANGE_UPSTREAM = env_str("TONGBAN_EXCHANGE_UPSTREAM", "fake")

@@ -21,5 +21,9 @@ urlpatterns = [
     path("", include("tongban.licences.urls")),
     path("", include("tongban.ratings.urls")),
     path("office/exchange/", include("tongban.exchange.urls")),
+    # The gateway member systems call (signed requests; OpenAPI at exchange/v1/openapi.json).
+    path("exchange/v1/", include("tongban.exchange.gateway_urls")),
+    # The public open-data catalogue (resources open to society only).
+    path("open-data/", include("tongban.exchange.open_urls")),
     path("", include("tongban.portal.urls")),
 ]

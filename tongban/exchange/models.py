@@ -18,6 +18,7 @@ docs/exchange.md.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import DataElement
 from tongban.core.classification import classification_field
+from tongban.core.crypto.fields import DigestField, EncryptedFieldsMixin, EncryptedTextField
 from tongban.core.localise import localised
 from tongban.org.models import Department
 
@@ -41,6 +43,10 @@ code_validator = RegexValidator(
     CODE_RE, _("Use lower-case letters, digits, dots, hyphens and underscores.")
 )
 KEY_ID_RE = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def _token() -> str:
+    return secrets.token_hex(16)
 
 
 class ShareClass(models.TextChoices):
@@ -108,6 +114,16 @@ class DataResource(models.Model):
         _("status"), max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.DRAFT
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # A resource of the provincial or national platform, listed from its catalogue: the
+    # city does not hold it, so requests and queries are forwarded (tongban.exchange.upstream).
+    upstream_id = models.CharField(
+        _("upstream catalogue id"),
+        max_length=100,
+        blank=True,
+        help_text=_("Set for resources held by the provincial or national platform."),
+    )
+    # When the catalogue entry was last pushed to the upstream platform (empty: never).
+    pushed_at = models.DateTimeField(_("pushed upstream at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data resource")
@@ -385,6 +401,8 @@ class ShareRequest(models.Model):
     refusal_reasons = models.TextField(_("reasons for refusal"), blank=True)
     dispute_reason = models.TextField(_("reason for the dispute"), blank=True)
     resolution_note = models.TextField(_("data authority's decision"), blank=True)
+    # The upstream platform's reference of a request forwarded to it (resource held upstream).
+    upstream_ref = models.CharField(_("upstream reference"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("share request")
@@ -494,3 +512,339 @@ class Grant(models.Model):
             revoked=self.revoked_at is not None,
             full_fields=full,
         )
+
+
+# --- the provider's records (provider adapters, issue 13) ---------------------------------
+
+
+class SourceKind(models.TextChoices):
+    CSV = "csv", _("CSV file")
+    EXCEL = "excel", _("Excel workbook")
+    JSON = "json", _("JSON file")
+    XML = "xml", _("XML file")
+    SQL = "sql", _("SQL database (read-only)")
+
+
+class DataSource(models.Model):
+    """Where the records of a resource come from: a file or a read-only SQL source of the
+    owning department, mapped column by column to the resource's data items and synced on
+    a schedule (``tongban.exchange.sync``). ``location`` is a file path (relative to
+    ``TONGBAN_EXCHANGE_SOURCE_ROOT``) or, for SQL, a database URL; ``selector`` is the sheet
+    (Excel), the records' path (JSON, XML) or the ``SELECT`` (SQL)."""
+
+    resource = models.ForeignKey(
+        DataResource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="sources"
+    )
+    code = models.CharField(
+        _("source code"), max_length=60, unique=True, validators=[code_validator]
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=SourceKind.choices)
+    location = models.CharField(_("location"), max_length=500)
+    selector = models.TextField(_("sheet, path or query"), blank=True)
+    key_column = models.CharField(
+        _("key column"),
+        max_length=100,
+        help_text=_("The source column whose value identifies a record (e.g. the ID number)."),
+    )
+    mapping = models.JSONField(
+        _("column mapping"),
+        default=dict,
+        help_text=_("Source column → data item code of the resource."),
+    )
+    interval_minutes = models.PositiveIntegerField(
+        _("sync every (minutes)"), default=1440, validators=[MinValueValidator(5)]
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    last_synced_at = models.DateTimeField(_("last synced at"), null=True, blank=True)
+    last_fingerprint = models.CharField(
+        _("fingerprint of the last sync"), max_length=128, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SyncStatus(models.TextChoices):
+    OK = "ok", _("Synced")
+    UNCHANGED = "unchanged", _("Source unchanged")
+    PARTIAL = "partial", _("Synced; some rows refused")
+    FAILED = "failed", _("Failed")
+
+
+class SyncRun(models.Model):
+    """One sync of a source: counts and the refused rows, each named by source, row and
+    field (``errors``: ``[{"row": n, "field": "...", "message": "..."}]``, at most 200)."""
+
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("source"), on_delete=models.CASCADE, related_name="runs"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=SyncStatus.choices)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    refused = models.PositiveIntegerField(_("rows refused"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DataRecord(EncryptedFieldsMixin, models.Model):
+    """One record of a resource held by this node, as the last sync left it. The key and
+    the values are encrypted at rest (P18); ``key_digest`` finds a record by its key and
+    ``fingerprint`` (a keyed digest of the values) tells a changed record from the same."""
+
+    resource = models.ForeignKey(
+        DataResource, verbose_name=_("resource"), on_delete=models.CASCADE, related_name="records"
+    )
+    source = models.ForeignKey(
+        DataSource,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False, default=_token)
+    key = EncryptedTextField(_("record key"), bind_field="token")
+    key_digest = DigestField(_("record key digest"), source="key", kind="text")
+    values = EncryptedTextField(_("values (JSON)"), bind_field="token")
+    fingerprint = models.CharField(_("fingerprint"), max_length=128)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen in the source"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed from the source at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data record")
+        verbose_name_plural = _("data records")
+        ordering = ["resource", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "key_digest"], name="exchange_record_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} #{self.pk}"
+
+
+# --- the gateway (issue 13) ---------------------------------------------------------------
+
+
+class SeenNonce(models.Model):
+    """A nonce the gateway has accepted, shared by every process and node that uses the
+    database (``nonces.DatabaseNonceStore``); purged once ``expires_at`` has passed."""
+
+    key_id = models.CharField(_("key id"), max_length=64)
+    nonce = models.CharField(_("nonce"), max_length=128)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("seen nonce")
+        verbose_name_plural = _("seen nonces")
+        constraints = [
+            models.UniqueConstraint(fields=["key_id", "nonce"], name="exchange_nonce_unique")
+        ]
+        indexes = [models.Index(fields=["expires_at"])]
+
+
+class RateWindow(models.Model):
+    """Calls counted against a grant's rate limits, one row per grant, scope and window
+    (``minute`` or ``day``), raised with a conditional ``UPDATE`` so that every process
+    counts the same calls."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="rate_windows")
+    scope = models.CharField(max_length=8)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate window")
+        verbose_name_plural = _("rate windows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant", "scope", "window_start"], name="exchange_rate_window_unique"
+            )
+        ]
+
+
+class EvidenceSide(models.TextChoices):
+    PROVIDER = "provider", _("Provider (this gateway answered)")
+    REQUESTER = "requester", _("Requester (a system of this node asked)")
+
+
+class ExchangeEvidence(EncryptedFieldsMixin, models.Model):
+    """What this node keeps of one exchange (P11): the signed request and the signed
+    response as an evidence bundle (``bundle_verify.make_bundle``), encrypted at rest, and
+    the audit record that logged the decision. ``tongban exchange verify`` proves it to a
+    third party with public keys only. Kept ``TONGBAN_EXCHANGE_RETENTION_DAYS`` (≥ 180, P14)."""
+
+    exchange_id = models.CharField(_("exchange id"), max_length=64, unique=True)
+    side = models.CharField(_("side"), max_length=16, choices=EvidenceSide.choices)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    member = models.ForeignKey(
+        MemberSystem,
+        verbose_name=_("member system"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resource = models.ForeignKey(
+        DataResource,
+        verbose_name=_("resource"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    grant = models.ForeignKey(
+        Grant,
+        verbose_name=_("grant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    allowed = models.BooleanField(_("allowed"), default=False)
+    reason = models.CharField(_("reason"), max_length=40)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"))
+    audit_stream = models.CharField(_("audit stream"), max_length=64, blank=True)
+    audit_seq = models.PositiveBigIntegerField(_("audit sequence"), null=True, blank=True)
+    bundle = EncryptedTextField(_("evidence bundle (JSON)"), bind_field="exchange_id")
+
+    class Meta:
+        verbose_name = _("exchange evidence")
+        verbose_name_plural = _("exchange evidence")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["occurred_at"])]
+
+    def __str__(self) -> str:
+        return self.exchange_id
+
+
+# --- data correction (数据纠错, issue 13) --------------------------------------------------
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the provider's answer")
+    CORRECTED = "corrected", _("Corrected")
+    REJECTED = "rejected", _("Value confirmed as right")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DataCorrection(EncryptedFieldsMixin, models.Model):
+    """A consumer's report that a value of a resource is wrong (数据纠错). The provider
+    answers within ``TONGBAN_EXCHANGE_CORRECTION_DAYS`` working days, on a clock; the
+    proposed value is encrypted at rest. Figures per resource come from these rows
+    (``tongban.exchange.quality``)."""
+
+    resource = models.ForeignKey(
+        DataResource,
+        verbose_name=_("resource"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    item = models.ForeignKey(
+        DataItem, verbose_name=_("data item"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    record = models.ForeignKey(
+        DataRecord,
+        verbose_name=_("record"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("reporting department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False, default=_token)
+    description = models.TextField(_("what is wrong"))
+    proposed_value = EncryptedTextField(_("proposed value"), bind_field="token", blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    due_on = models.DateField(_("answer due on"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("data correction")
+        verbose_name_plural = _("data corrections")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(answer=""),
+                name="exchange_correction_answer_given",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.resource_id}"
+
+
+# --- signed configuration (P20, issue 13) -------------------------------------------------
+
+
+class ConfigOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ConfigBundle(models.Model):
+    """A signed configuration bundle (catalogue and membership) offered to this node by the
+    central node, accepted only when its signature chains to the installed anchor, it is
+    fresh, and its serial is newer than the last accepted one (``tongban.exchange.config``).
+    A rejected bundle is recorded with its reason; the last good one stays in force."""
+
+    serial = models.PositiveBigIntegerField(_("serial"))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    signer_key_id = models.CharField(_("signer key id"), max_length=64, blank=True)
+    digest = models.CharField(_("digest"), max_length=128)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ConfigOutcome.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    body = models.TextField(_("bundle"), blank=True)
+
+    class Meta:
+        verbose_name = _("configuration bundle")
+        verbose_name_plural = _("configuration bundles")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.serial} {self.outcome}"

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tongban.exchange import bundle_verify, services
+from tongban.exchange.cli import SUBCOMMANDS
 from tongban.exchange.models import MemberSystem
 
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
     help = "Manage the exchange: issue a member system's key pair (the private key is shown once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{member-key,verify}")
+        names = ["member-key", "verify", *SUBCOMMANDS]
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="{" + ",".join(names) + "}"
+        )
         key = sub.add_parser("member-key", help="issue a key pair for a member system")
         key.add_argument("member", help="the member system's code")
         key.add_argument(
@@ -40,12 +44,16 @@ class Command(BaseCommand):
         check = sub.add_parser("verify", help="check an evidence bundle with public keys only")
         check.add_argument("bundle", help="the evidence bundle (JSON)")
         check.add_argument("--keys", required=True, help='public keys JSON {"keys": [...]}')
+        for name, module in SUBCOMMANDS.items():
+            module.add_arguments(sub.add_parser(name, help=module.HELP))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "member-key":
             self._member_key(options["member"], options["retire_others"], options["out"])
         elif options["subcommand"] == "verify":
             self._verify(options["bundle"], options["keys"])
+        else:
+            SUBCOMMANDS[options["subcommand"]].run(self, options)
 
     def _verify(self, bundle: str, keys: str) -> None:
         report = bundle_verify.verify_files(bundle, keys)
