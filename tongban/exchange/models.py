@@ -662,6 +662,9 @@ class SeenNonce(models.Model):
         ]
         indexes = [models.Index(fields=["expires_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.nonce}"
+
 
 class RateWindow(models.Model):
     """Calls counted against a grant's rate limits, one row per grant, scope and window
@@ -681,6 +684,9 @@ class RateWindow(models.Model):
                 fields=["grant", "scope", "window_start"], name="exchange_rate_window_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} {self.scope} {self.window_start:%Y-%m-%d %H:%M}"
 
 
 class EvidenceSide(models.TextChoices):
