@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tongban.core.identifiers import mask_phone
-from tongban.org.models import Region, RegionLevel
+from tongban.org.queries import city_region
 
 DEFAULT_GATEWAY = "tongban.accounts.sms.FakeSmsGateway"
 
@@ -66,6 +66,5 @@ def sms_signature() -> str:
         value = str(getattr(settings, name, "") or "").strip().strip("【】").strip()
         if value:
             return value
-    city = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("sort_order", "code")
-    region = city.first() or Region.objects.filter(parent__isnull=True).order_by("code").first()
+    region = city_region()
     return region.name if region is not None else ""

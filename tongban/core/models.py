@@ -99,6 +99,7 @@ class KeyPurpose(models.TextChoices):
     FIELD_ENCRYPTION = "field-encryption", _("Field encryption")
     PII_DIGEST = "pii-digest", _("Personal data digests")
     EXCHANGE = "exchange", _("Data exchange")
+    EXCHANGE_CONFIG = "exchange-config", _("Exchange configuration signing")
 
 
 class KeyKind(models.TextChoices):

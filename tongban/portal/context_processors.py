@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from tongban.org.models import ServiceHall
+from tongban.org.queries import city_region
 from tongban.portal import queries
 
 ELDER_COOKIE = "tongban_elder"
@@ -33,7 +34,7 @@ class SiteInfo:
     def city_name(self) -> str:
         if settings.TONGBAN_CITY_NAME:
             return str(settings.TONGBAN_CITY_NAME)
-        region = queries.city_region()
+        region = city_region()
         return region.display_name if region else ""
 
     @cached_property

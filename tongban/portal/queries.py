@@ -60,12 +60,6 @@ def halls_of(region: Region) -> QuerySet[ServiceHall]:
     return ServiceHall.objects.filter(region=region).order_by("name")
 
 
-def city_region() -> Region | None:
-    """The city the platform serves: the first prefecture, else the top of the tree."""
-    region = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("sort_order", "code")
-    return region.first() or Region.objects.filter(parent__isnull=True).order_by("code").first()
-
-
 def main_hall() -> ServiceHall | None:
     """The city's main service hall, shown in the footer."""
     city = Region.objects.filter(level=RegionLevel.PREFECTURE).order_by("sort_order", "code")

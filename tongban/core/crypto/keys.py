@@ -64,6 +64,7 @@ PURPOSE_KINDS: dict[str, str] = {
     KeyPurpose.LICENCE: KeyKind.SIGNING,
     KeyPurpose.AUDIT_SEAL: KeyKind.SIGNING,
     KeyPurpose.EXCHANGE: KeyKind.SIGNING,
+    KeyPurpose.EXCHANGE_CONFIG: KeyKind.SIGNING,
     KeyPurpose.FIELD_ENCRYPTION: KeyKind.SECRET,
     PII_DIGEST: KeyKind.SECRET,
 }
