@@ -85,6 +85,20 @@ PUBLIC_ROUTES: dict[str, Public] = {
     "/api/": Public(GET, "API index: title, version, links to the documentation"),
     "/api/openapi.json": Public(GET_POST, "OpenAPI document; ninja serves it to any method"),
     "/api/docs": Public(GET_POST, "offline Swagger UI; ninja serves it to any method"),
+    "/exchange/v1/openapi.json": Public(
+        GET_POST, "the exchange gateway's OpenAPI document; ninja serves it to any method"
+    ),
+    "/exchange/v1/docs": Public(
+        GET_POST, "the exchange gateway's offline Swagger UI; ninja serves it to any method"
+    ),
+    # The public open-data catalogue (公共数据开放目录): resources open to society only, item
+    # names only (no share classes, grades or legal bases); 404 for any other resource.
+    "/open-data/": Public(GET, "resources open to the public: names, departments, frequency"),
+    "/open-data/<str:code>/": Public(GET, "one resource open to the public; others are a 404"),
+    "/open-data/catalogue.jsonld": Public(GET, "DCAT JSON-LD of the open resources only"),
+    "/open-data/catalogue-national.csv": Public(
+        GET, "national core metadata of the open resources only, without share conditions"
+    ),
     "/api/items": Public(GET, "list of published service items"),
     "/api/items/<implementation_code>": Public(GET, "one published item with its guide"),
     "/api/bundles": Public(GET, "list of published bundles"),

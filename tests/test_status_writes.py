@@ -39,6 +39,10 @@ NOT_WORKFLOW: dict[str, str] = {
     # Delivery.status: one e-mail or SMS hand-over (pending, sending, sent, failed), moved
     # by the sending task and its retry sweep.
     "tongban/notify/tasks.py": "Delivery: the sending task's progress per channel",
+    # The exchange gateway's refusals and the client's ExchangeRefused carry the HTTP status
+    # of a gateway answer (401, 403, 429…) as an attribute: no model, no state.
+    "tongban/exchange/gateway.py": "Refusal.status: the HTTP status of a gateway answer",
+    "tongban/exchange/client.py": "ExchangeRefused.status: the HTTP status of an answer",
 }
 
 

@@ -24,9 +24,15 @@ Two implementations:
   ``noeviction`` or ``volatile-ttl`` sized to the traffic) or a table. The dummy cache,
   which remembers nothing, is refused outright.
 
-A table-backed store (a row per ``(key_id, nonce)`` with a unique constraint and an expiry,
-swept on a schedule) fits the same protocol; it needs a model, so it belongs with the
-exchange's models (issue 13, next step), not here.
+- ``DatabaseNonceStore``: a ``SeenNonce`` row per ``(key_id, nonce)``, whose unique
+  constraint refuses a second insert on every database and across every process and node
+  that share it; the gateway's store. It writes in the caller's transaction, so a request
+  whose transaction rolls back spends no nonce. A row whose ``expires_at`` has passed
+  counts as free and is taken over; the periodic job ``exchange.purge_nonces``
+  (``tongban.exchange.jobs``) deletes old rows. On SQLite and PostgreSQL this is one
+  ``INSERT … ON CONFLICT DO UPDATE … WHERE expires_at <= now RETURNING id`` (a row comes
+  back only when the pair is ours); elsewhere an insert in a savepoint, then a conditional
+  ``UPDATE`` of an expired row.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.conf import settings
@@ -42,6 +49,9 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 
 
 class NonceStore(Protocol):
@@ -99,3 +109,69 @@ class CacheNonceStore:
 
     def remember(self, key_id: str, nonce: str, ttl: int) -> bool:
         return bool(self.cache.add(cache_key(key_id, nonce), 1, timeout=ttl))
+
+
+class DatabaseNonceStore:
+    """Nonces as ``SeenNonce`` rows (see the module doc): shared by every process and node
+    that uses the database. ``clock`` returns the current aware datetime (tests)."""
+
+    def __init__(self, clock: Callable[[], datetime] = timezone.now) -> None:
+        self._clock = clock
+
+    def remember(self, key_id: str, nonce: str, ttl: int) -> bool:
+        from .models import SeenNonce  # the store is importable before the apps are ready
+
+        now = self._clock()
+        until = now + timedelta(seconds=ttl)
+        connection = connections[router.db_for_write(SeenNonce)]
+        if connection.vendor in UPSERT_VENDORS:
+            return _remember_upsert(connection, key_id, nonce, now, until)
+        try:
+            with transaction.atomic():
+                SeenNonce.objects.create(key_id=key_id, nonce=nonce, expires_at=until)
+            return True
+        except IntegrityError:
+            pass
+        # The pair is recorded: free only if its time has passed (a conditional UPDATE, so
+        # two requests racing for an expired row cannot both take it).
+        taken = SeenNonce.objects.filter(key_id=key_id, nonce=nonce, expires_at__lte=now).update(
+            expires_at=until
+        )
+        return taken == 1
+
+
+#: Databases with ``INSERT … ON CONFLICT … DO UPDATE … WHERE … RETURNING`` (SQLite ≥ 3.35,
+#: PostgreSQL ≥ 9.5): one statement and no savepoint per nonce; others take the portable way.
+UPSERT_VENDORS = frozenset({"sqlite", "postgresql"})
+
+
+def _remember_upsert(
+    connection: BaseDatabaseWrapper, key_id: str, nonce: str, now: datetime, until: datetime
+) -> bool:
+    """One statement: insert the pair, or take over its row if that row's time has passed.
+    A row comes back exactly when the pair is ours; the unique constraint decides between
+    racing requests (the loser's conflicting insert waits for the winner, then finds a row
+    whose time has not passed and returns nothing)."""
+    from .models import SeenNonce
+
+    q = connection.ops.quote_name
+    table = q(SeenNonce._meta.db_table)
+    sql = (  # identifiers from the model, quoted; every value a parameter
+        f"INSERT INTO {table} ({q('key_id')}, {q('nonce')}, {q('expires_at')}) "  # noqa: S608
+        "VALUES (%s, %s, %s) "
+        f"ON CONFLICT ({q('key_id')}, {q('nonce')}) DO UPDATE "
+        f"SET {q('expires_at')} = excluded.{q('expires_at')} "
+        f"WHERE {table}.{q('expires_at')} <= %s "
+        f"RETURNING {q('id')}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_id, nonce, adapt(until), adapt(now)])
+        return cursor.fetchone() is not None
+
+
+def purge_expired_nonces(now: datetime | None = None) -> int:
+    """Delete the ``SeenNonce`` rows whose time has passed; return how many."""
+    from .models import SeenNonce
+
+    return SeenNonce.objects.filter(expires_at__lte=now or timezone.now()).delete()[0]

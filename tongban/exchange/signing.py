@@ -418,23 +418,68 @@ class Signer(Protocol):
     def sign_raw(self, data: bytes) -> bytes: ...
 
 
+#: How long (seconds) a process trusts the key id it read for ``KeyStoreSigner``
+#: (``TONGBAN_EXCHANGE_SIGNER_CACHE_SECONDS``, default 60, and 0 under ``TESTING``, whose
+#: rolled-back databases remake keys; 0 reads the key store every time).
+DEFAULT_SIGNER_CACHE_SECONDS = 60
+
+# (purpose, department code, suite) -> (read at, monotonic seconds; key id; alg): public
+# facts only, never key material.
+_SIGNER_IDS: dict[tuple[str, str, str], tuple[float, str, str]] = {}
+
+
+def forget_signer_keys() -> None:
+    """Forget the key ids ``KeyStoreSigner`` remembers (tests; after a rotation)."""
+    _SIGNER_IDS.clear()
+
+
+def _department_key(department: Any) -> str:
+    if department is None or isinstance(department, str):
+        return department or ""
+    return str(getattr(department, "code", department))
+
+
 class KeyStoreSigner:
     """Signs with this node's active key of a purpose in ``tongban.core.crypto.keys``
     (``exchange`` by default): how the gateway signs its responses. The key id is read
-    first, because the signature covers it; a rotation in between is refused, not hidden."""
+    first, because the signature covers it; a rotation in between is refused, not hidden.
+
+    The key id (and algorithm) of the active key is remembered per process for
+    ``TONGBAN_EXCHANGE_SIGNER_CACHE_SECONDS`` (default 60), per purpose, department and
+    configured suite; the signing itself always goes to the key store, which signs with
+    the key active *now*. So a rotation takes effect on the next signature: if the store
+    signed with another key than the remembered one, ``sign_raw`` forgets the id and
+    refuses (``CryptoError``), and the caller signs again with a fresh ``KeyStoreSigner``
+    (the gateway does, once). No signature ever names a key that did not make it."""
 
     def __init__(self, purpose: str = "exchange", department: Any = None) -> None:
         from tongban.core.crypto import keys
 
-        info = keys.active_key(purpose, department)
         self._keys, self.purpose, self.department = keys, purpose, department
+        self._cache_key = (purpose, _department_key(department), get_suite().name)
+        default = 0 if getattr(settings, "TESTING", False) else DEFAULT_SIGNER_CACHE_SECONDS
+        ttl = float(getattr(settings, "TONGBAN_EXCHANGE_SIGNER_CACHE_SECONDS", default))
+        now = time.monotonic()
+        cached = _SIGNER_IDS.get(self._cache_key)
+        if cached is not None and now - cached[0] < ttl:
+            self.key_id, self.alg = cached[1], cached[2]
+            return
+        info = keys.active_key(purpose, department)
         self.key_id, self.alg = info.key_id, info.alg
+        if ttl > 0:
+            _SIGNER_IDS[self._cache_key] = (now, self.key_id, self.alg)
 
     def sign_raw(self, data: bytes) -> bytes:
         signature = self._keys.sign(self.purpose, data, self.department)
         if signature.key_id != self.key_id or signature.alg != self.alg:
-            raise CryptoError("the exchange key was rotated while signing; sign again")
+            _SIGNER_IDS.pop(self._cache_key, None)
+            raise KeyRotated("the exchange key was rotated while signing; sign again")
         return signature.value
+
+
+class KeyRotated(CryptoError):
+    """The key store signed with another key than the one the signature names: the key
+    was rotated meanwhile. Sign again with a new ``KeyStoreSigner``."""
 
 
 def generate_signing_key(key_id: str, suite_name: str | None = None) -> tuple[SigningKey, bytes]:
