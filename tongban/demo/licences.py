@@ -22,12 +22,14 @@ from tongban.cases.models import SubCase, SubCaseStatus
 from tongban.catalog.models import ServiceItem
 from tongban.demo.catalogue.build import item_definitions
 from tongban.demo.data.people import BUSINESSES
+from tongban.exchange.demo_sources import LicenceRow
 from tongban.licences import services
 from tongban.licences.models import (
     HolderKind,
     ItemLicence,
     Layout,
     Licence,
+    LicenceStatus,
     LicenceType,
     MaterialLicence,
 )
@@ -193,3 +195,35 @@ def load_demo_licences() -> int:
     with transaction.atomic():
         made += _record_demo_businesses(types)
     return made
+
+
+def demo_licence_rows() -> list[LicenceRow]:
+    """The licences issued so far as the e-licence registry holds them (number, type,
+    issuer, validity, holder): the rows of the demo's read-only SQL source
+    (``tongban.exchange.demo_sources``), which cannot import this app itself."""
+    rows = []
+    licences = (
+        Licence.objects.filter(status=LicenceStatus.VALID)
+        .select_related("licence_type", "department", "holder_user", "holder_organisation")
+        .order_by("number")
+    )
+    for lic in licences:
+        if lic.holder_user is not None:
+            holder_id = str(lic.holder_user.id_number or "")
+        elif lic.holder_organisation is not None:
+            holder_id = lic.holder_organisation.uscc
+        else:
+            holder_id = ""
+        if not holder_id:
+            continue
+        rows.append(
+            LicenceRow(
+                number=lic.number,
+                type_name=lic.licence_type.name,
+                issuer=lic.department.name,
+                valid_until=lic.valid_until.isoformat() if lic.valid_until else "",
+                holder_name=lic.holder_name,
+                holder_id=holder_id,
+            )
+        )
+    return rows
