@@ -8,7 +8,10 @@ Who is who (role questions go through ``tongban.accounts.queries``):
 - a **provider** answers requests for the resources of the departments where they hold a
   reviewer or leader role;
 - the **data authority** (数据主管部门) is the department named by
-  ``TONGBAN_EXCHANGE_DATA_AUTHORITY``; its reviewers and leaders settle disputes.
+  ``TONGBAN_EXCHANGE_DATA_AUTHORITY``; its data administrators (数据管理员, the dedicated
+  role ``data_admin``) register member systems, issue their keys and settle disputes, and
+  so may its leaders (``AUTHORITY_ROLES``; a window reviewer of the bureau is no key
+  issuer).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from tongban.accounts.models import Role
-from tongban.accounts.queries import OFFICE_ROLES, departments_where, holds_role
+from tongban.accounts.queries import OFFICE_ROLES, departments_where
 from tongban.core.classification import clearance_of
 from tongban.org.models import Department, DepartmentKind
 
@@ -45,6 +48,10 @@ GOVERNMENT_KINDS: tuple[str, ...] = (
 #: Roles that answer requests for their department's data (and settle disputes at the
 #: data authority).
 DECIDING_ROLES: tuple[str, ...] = (Role.REVIEWER, Role.DEPARTMENT_LEADER)
+#: Roles at the data authority's department that act as the data authority: the dedicated
+#: data administrator, and the department's leaders (not its window reviewers: a reviewer of
+#: the data administration bureau staffs the 一件事 counters and issues no keys).
+AUTHORITY_ROLES: tuple[str, ...] = (Role.DATA_ADMIN, Role.DEPARTMENT_LEADER)
 
 
 def _active(user: Any) -> bool:
@@ -60,8 +67,10 @@ def exchange_departments(user: Any, roles: Any = OFFICE_ROLES) -> QuerySet[Depar
 
 
 def is_exchange_official(user: Any) -> bool:
-    """May ``user`` use the officials' exchange pages at all?"""
-    return exchange_departments(user).exists()
+    """May ``user`` use the officials' exchange pages at all? (An office role in a
+    government department, or the data authority, whose data administrator may hold no
+    office role.)"""
+    return exchange_departments(user).exists() or is_data_authority(user)
 
 
 def data_authority() -> Department | None:
@@ -71,9 +80,12 @@ def data_authority() -> Department | None:
 
 
 def is_data_authority(user: Any) -> bool:
-    """Does ``user`` decide for the data authority (a reviewer or leader there)?"""
-    authority = data_authority()
-    return _active(user) and authority is not None and holds_role(user, DECIDING_ROLES, authority)
+    """Does ``user`` act for the data authority (one of ``AUTHORITY_ROLES`` in the
+    department named by ``TONGBAN_EXCHANGE_DATA_AUTHORITY``, which must be active)?"""
+    code = getattr(settings, "TONGBAN_EXCHANGE_DATA_AUTHORITY", "") or ""
+    if not (code and _active(user)):
+        return False
+    return departments_where(user, AUTHORITY_ROLES).filter(code=code, is_active=True).exists()
 
 
 def decides_for(user: Any, department_id: int) -> bool:

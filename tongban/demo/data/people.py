@@ -188,6 +188,15 @@ OFFICIALS: list[PersonaData] = [
         roles=(("city_leader", "442000"),),
         clearance=3,
     ),
+    P(
+        "zssj.xu",
+        "许文博",
+        "official",
+        "Data administrator: register member systems, issue their keys, settle share disputes",
+        department="zssj",
+        roles=(("data_admin", None),),
+        clearance=3,
+    ),
     # Separation of duties (三员): three administrators, one duty each, no superuser.
     P(
         "sysadmin",

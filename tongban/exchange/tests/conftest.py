@@ -34,7 +34,7 @@ class World:
     member: MemberSystem  # of scjg
     provider_official: User  # reviewer at ga (official_b)
     requester_official: User  # reviewer at scjg (official_a)
-    authority_official: User  # reviewer at zssj
+    authority_official: User  # data administrator at zssj
 
 
 def _item(resource, code, share_class, grade, basis="", personal=False, order=0) -> DataItem:
@@ -67,7 +67,7 @@ def world(city, department_a, department_b, official_a, official_b) -> World:
         department=authority,
         clearance=3,
     )
-    RoleAssignment.objects.create(user=boss, role=Role.REVIEWER, department=authority)
+    RoleAssignment.objects.create(user=boss, role=Role.DATA_ADMIN, department=authority)
     resource = DataResource.objects.create(
         department=department_b,
         code="zs.ga.population",
