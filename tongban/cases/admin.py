@@ -38,6 +38,7 @@ from .models import (
     FormDefinition,
     ProcessDefinition,
     ProcessInstance,
+    SharedMaterial,
     SubCase,
     UploadedMaterial,
     WorkItem,
@@ -216,6 +217,7 @@ for _model in (
     ClockPause,
     CorrectionNotice,
     UploadedMaterial,
+    SharedMaterial,
     ProcessInstance,
     CaseCounter,
 ):
@@ -239,6 +241,7 @@ auditlabels.register(
         "cases.process_generated": _("Process model generated"),
         "cases.process_upload": _("Process model uploaded"),
         "cases.acceptance_notice.issue": _("Acceptance notice issued"),
+        "cases.shared_materials": _("Materials obtained through data sharing at submission"),
     }
 )
 auditlabels.register_table_family("cases.", SUBCASE)

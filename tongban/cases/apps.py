@@ -20,4 +20,7 @@ class CasesConfig(AppConfig):
         acceptance.register()
         from tongban.cases import nav  # noqa: F401 - registers its ways in
 
-        from . import notices  # noqa: F401 - message listeners and the completion outbox handler
+        from . import (
+            notices,  # noqa: F401 - message listeners and the completion outbox handler
+            sharing,  # noqa: F401 - the outbox handler of shared-material fetches
+        )

@@ -679,3 +679,48 @@ class AcceptanceNotice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SharedStatus(models.TextChoices):
+    """What became of a material fetched from the department that holds it (共享获取)."""
+
+    OBTAINED = "obtained", _("Obtained through data sharing")
+    PENDING = "pending", _("Being fetched")
+    UNAVAILABLE = "unavailable", _("Could not be obtained")
+    MISMATCH = "mismatch", _("Refused: the record is not the applicant's")
+
+
+class SharedMaterial(models.Model):
+    """A material of a case obtained on the applicant's behalf from the department that
+    holds it (``tongban.cases.sharing``), instead of an upload: where from, when, how it was
+    verified, and the exchange's id of the call (evidence). ``pending`` while the outbox
+    retries a fetch that failed after submission. No value of the record is kept here."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="shared_materials"
+    )
+    material_code = models.CharField(_("material code"), max_length=40)
+    source_code = models.CharField(_("source"), max_length=60)
+    source_label = models.CharField(_("source name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SharedStatus.choices, default=SharedStatus.PENDING
+    )
+    verification = models.CharField(_("verification"), max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    exchange_id = models.CharField(_("exchange id"), max_length=64, blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material obtained through sharing")
+        verbose_name_plural = _("materials obtained through sharing")
+        ordering = ["case", "material_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "material_code"], name="shared_material_once_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material_code} {self.status}"

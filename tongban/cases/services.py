@@ -13,6 +13,7 @@ act), ``queries`` (the inbox), ``transitions`` (allowed moves), ``clocks`` (due 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ from tongban.core.errors import ServiceError
 from tongban.core.transitions import move
 from tongban.workdays import calc
 
-from . import dataforms, flow, notices
+from . import dataforms, flow, notices, sharing
 from .clocks import ACCEPTANCE_DAYS, limit_days
 from .materials import current_materials, required_materials
 from .models import (
@@ -110,10 +111,17 @@ def assurance_problem(applicant: User, target: ServiceItem | Bundle) -> str | No
     return str(problem) if problem else None
 
 
-def submit(draft: Draft, *, actor: User, idempotency_key: str) -> Case:
+def submit(
+    draft: Draft, *, actor: User, idempotency_key: str, fetch_later: Iterable[str] = ()
+) -> Case:
     """Turn a complete draft into a case with one sub-case per item; start its process.
 
     A repeated submission with the same idempotency key returns the case already made.
+    Materials obtainable through sharing that were not uploaded are fetched from their
+    sources first (``sharing.fetch_for_submission``); ``fetch_later`` names those the
+    applicant lets the platform fetch after submission because their source was down.
+    Raises ``sharing.SharingRefused`` (a ``ServiceError`` naming ``material_<code>``) when
+    one could not be fetched; the draft is kept as it is.
     """
     existing = Case.objects.filter(applicant=actor, idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -133,15 +141,23 @@ def submit(draft: Draft, *, actor: User, idempotency_key: str) -> Case:
             }
     if errors:
         raise ServiceError({k: [v] for k, v in errors.items()})
+    # Fetched before the transaction: a slow source holds no database lock.
+    applicant = sharing.Applicant(actor, draft.organisation)
+    plan = sharing.fetch_for_submission(target, applicant, uploads, fetch_later=fetch_later)
+    if plan.problems:
+        raise sharing.SharingRefused(plan.problems, plan.down)
     try:
         with transaction.atomic():
             case = _create_case(draft, target, form, cleaned, actor, idempotency_key)
+            sharing.record_plan(case, plan, actor=actor)
     except IntegrityError:
         # A concurrent submission with the same key won the race: return its case.
         existing = Case.objects.filter(applicant=actor, idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return existing
+    # A prefilled value the applicant corrected goes back to its registry (数据纠错).
+    sharing.report_corrections(sharing.prefilled_values(cleaned, applicant), cleaned, applicant)
     return case
 
 

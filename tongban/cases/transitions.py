@@ -27,6 +27,8 @@ from .models import (
     FINAL_SUBCASE_STATES,
     Case,
     CaseStatus,
+    SharedMaterial,
+    SharedStatus,
     SubCase,
     SubCaseStatus,
     WorkItem,
@@ -211,3 +213,26 @@ def case_status_for(statuses: Iterable[str]) -> str:
     if any(s not in {_S.RECEIVED, _S.WAITING} for s in states):
         return _C.IN_PROGRESS
     return _C.SUBMITTED
+
+
+class SharedAction:
+    """What becomes of a material fetched through data sharing (``tongban.cases.sharing``)."""
+
+    OBTAIN = "obtain"
+    GIVE_UP = "give_up"
+
+
+#: A material fetched through sharing: pending while the outbox retries a fetch that failed
+#: after submission; obtained once the source answered with the applicant's record;
+#: unavailable once the retries are given up (the official then asks for the file).
+SHARED = Transitions(
+    SharedMaterial,
+    {
+        (SharedStatus.PENDING, SharedAction.OBTAIN): SharedStatus.OBTAINED,
+        (SharedStatus.PENDING, SharedAction.GIVE_UP): SharedStatus.UNAVAILABLE,
+    },
+    actions={
+        SharedAction.OBTAIN: gettext_lazy("Obtained through data sharing"),
+        SharedAction.GIVE_UP: gettext_lazy("Gave up fetching"),
+    },
+)

@@ -42,6 +42,7 @@ from . import (
     receipts,
     sealed,
     services,
+    sharing,
     transitions,
 )
 from .forms import ActionForm, ApplicationDjangoForm, StatusLookupForm, WithdrawForm
@@ -52,6 +53,7 @@ from .models import (
     CorrectionNotice,
     DataElement,
     DataType,
+    SharedMaterial,
     SubCase,
     UploadedMaterial,
     WorkItem,
@@ -94,10 +96,20 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     if request.method == "POST" and not gap:
         draft = services.draft_for(user, target)
     saved = sealed.draft_data(draft) if draft else {}
-    if not saved:
-        saved = dataforms.prefill(app_form, user, draft.organisation if draft else None)
     locked = dataforms.locked_values(app_form, user)
+    from_registries: dict[str, sharing.PrefilledValue] = {}
+    if not saved:
+        organisation = draft.organisation if draft else None
+        saved = dataforms.prefill(app_form, user, organisation)
+        # Values the base registries hold (预填), each marked with its source to confirm.
+        from_registries = sharing.prefilled_values(
+            [f.code for f in app_form.fields if f.code not in saved and f.code not in locked],
+            sharing.Applicant(user, organisation),
+        )
+        saved.update({code: value.value for code, value in from_registries.items()})
     upload_errors: dict[str, list[str]] = {}
+    shared_errors: dict[str, list[str]] = {}
+    fetch_down: set[str] = set()
     if request.method == "POST" and not gap and draft is not None:
         form = ApplicationDjangoForm(app_form, request.POST, locked=locked)
         for material in materials.required_materials(target):
@@ -124,8 +136,19 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
                     actor=user,
                     idempotency_key=request.POST.get("idempotency_key", "")[:64]
                     or uuid.uuid4().hex,
+                    fetch_later=[
+                        m.code
+                        for m in materials.required_materials(target)
+                        if request.POST.get(f"fetch_later_{m.code}")
+                    ],
                 )
             except ValidationError as exc:
+                if isinstance(exc, sharing.SharingRefused):
+                    # The reason stands beside the material too, with its upload field.
+                    fetch_down = exc.down
+                    for key, msgs in exc.message_dict.items():
+                        if key.startswith("material_"):
+                            shared_errors[key] = msgs
                 form.put_errors(exc.message_dict)
             else:
                 return redirect("cases:submitted", number=case.number)
@@ -142,8 +165,17 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         form = ApplicationDjangoForm(
             app_form, initial=ApplicationDjangoForm.initial_from(app_form, saved), locked=locked
         )
+    by_code = app_form.by_code()
+    for code, value in from_registries.items():
+        bound = form.fields.get(by_code[code].html_name) if code in by_code else None
+        if bound is not None:
+            note = _("From %(source)s: check it, and correct it if it is wrong.") % {
+                "source": value.source_label
+            }
+            bound.help_text = f"{bound.help_text} {note}".strip()
     uploads = materials.current_materials(draft=draft) if draft else {}
     offers = materials.material_offers(user, target, draft.organisation if draft else None)
+    sources = sharing.fetchable(target)
     return render(
         request,
         "cases/apply.html",
@@ -157,9 +189,18 @@ def apply(request: HttpRequest, kind: str, code: str) -> HttpResponse:
                 for f in app_form.fields
                 if f.code in locked
             ],
+            # (material, its upload, a held licence offered, its sharing source, errors)
             "materials": [
-                (m, upload, offers.get(m.code)) for m, upload in _materials_context(target, uploads)
+                (
+                    m,
+                    upload,
+                    offers.get(m.code),
+                    sources.get(m.code),
+                    {**shared_errors, **upload_errors}.get(f"material_{m.code}", []),
+                )
+                for m, upload in _materials_context(target, uploads)
             ],
+            "fetch_down": fetch_down,
             "gap": gap,
             "required_level": required_assurance_of(target),
             "idempotency_key": f"{draft.pk}-{draft.revision}" if draft else uuid.uuid4().hex,
@@ -256,6 +297,7 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
             if target
             else [],
             "files": _applicant_files(case, user),
+            "shared_materials": _shared_names(case, list(case.shared_materials.all())),
             "correction": materials.correction_requests(case),
             "may_withdraw": services.withdrawal_problem(case, user) is None,
         }
@@ -425,6 +467,23 @@ def _materials_for(work: WorkItem, departments: set[int]) -> list[UploadedMateri
     return files
 
 
+def _shared_for(work: WorkItem, departments: set[int]) -> list[tuple[str, SharedMaterial]]:
+    """(material name, row) of the materials fetched through sharing for the case, those
+    that officials of ``departments`` see, as for the files."""
+    codes = permissions.material_codes_for(work.case, departments)
+    rows = SharedMaterial.objects.filter(case=work.case, material_code__in=codes)
+    return _shared_names(work.case, list(rows))
+
+
+def _shared_names(case: Case, rows: list[SharedMaterial]) -> list[tuple[str, SharedMaterial]]:
+    """(material name, row) for ``rows`` of ``case`` (the catalogue's name of each code)."""
+    if not rows:
+        return []
+    target = case.bundle or case.item
+    names = {m.code: m.name for m in materials.required_materials(target)} if target else {}
+    return [(names.get(r.material_code, r.material_code), r) for r in rows]
+
+
 def _inbox_labels() -> dict[str, str]:
     return {
         "all": _("All open"),
@@ -547,6 +606,7 @@ def work_item(request: HttpRequest, pk: int) -> HttpResponse:
             "sub": sub,
             "others": [s for s in ctx["subcases"] if sub is None or s.pk != sub.pk],
             "case_materials": _materials_for(work, departments),
+            "shared_materials": _shared_for(work, departments),
             "open_status": WorkStatus.OPEN,
         }
     )

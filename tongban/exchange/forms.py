@@ -3,9 +3,11 @@ only turn posted text into values and keep what was entered."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import DataItem, DataResource, MemberSystem, ShareClass
@@ -85,6 +87,25 @@ class RequestForm(forms.Form):
         ),
     )
 
+    confidential_until = forms.DateField(
+        label=_("Legal basis confidential until"),
+        help_text=_(
+            "Only for an investigation or a discipline inspection whose basis must not be "
+            "disclosed yet. Until this date, the people whose data your system reads do not "
+            "see these reads in their data-access log; from this date on they do. Leave it "
+            "empty otherwise. For example, 2027-06-30."
+        ),
+        required=False,
+        widget=forms.DateInput(attrs={"class": "tb-input tb-input--short", "type": "date"}),
+        error_messages={"invalid": _("Enter a date such as 2027-06-30.")},
+    )
+
+    def clean_confidential_until(self) -> date | None:
+        value: date | None = self.cleaned_data.get("confidential_until")
+        if value is not None and value <= timezone.localdate():
+            raise forms.ValidationError(_("The disclosure date must be in the future."))
+        return value
+
     def __init__(self, *args: Any, resource: DataResource, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items = resource.items.exclude(share_class=ShareClass.NOT_SHARED)
@@ -122,3 +143,42 @@ class ReasonForm(forms.Form):
         if label is not None:
             self.fields["text"].label = label
         self.fields["text"].help_text = help_text
+
+
+# --- the person's data-access log (helper "dal") -------------------------------------------
+
+
+class AccessReportForm(forms.Form):
+    """Why a person thinks a read of their data wrong."""
+
+    reason = forms.CharField(
+        label=_("Why you think this access was wrong"),
+        help_text=_(
+            "For example: you have no matter with this department, or the purpose does not "
+            "match anything you applied for. At most 2000 characters."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "tb-textarea"}),
+        error_messages={
+            "required": _("Say why you think this access was wrong."),
+            "max_length": _("At most 2000 characters."),
+        },
+    )
+
+
+class AccessAnswerForm(forms.Form):
+    """The data authority's answer to a report of an access."""
+
+    answer = forms.CharField(
+        label=_("Your answer to the person"),
+        help_text=_(
+            "What you found: whether the read was lawful and for what, or what was done "
+            "about it. The person reads this answer in their personal space."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "tb-textarea"}),
+        error_messages={
+            "required": _("Write your answer to the person."),
+            "max_length": _("At most 2000 characters."),
+        },
+    )
