@@ -25,9 +25,10 @@ CATALOG_ADMIN = "catalog_admin"
 SYSTEM_ADMIN = "system_admin"  # 系统管理员
 SECURITY_ADMIN = "security_admin"  # 安全保密管理员
 AUDIT_ADMIN = "audit_admin"  # 安全审计员
+DATA_ADMIN = "data_admin"  # 数据管理员 of the data authority (数据主管部门)
 
 PERSONAS = (ANONYMOUS, CITIZEN, AGENT, OFFICIAL, LEADER, CATALOG_ADMIN, SYSTEM_ADMIN,
-            SECURITY_ADMIN, AUDIT_ADMIN)  # fmt: skip
+            SECURITY_ADMIN, AUDIT_ADMIN, DATA_ADMIN)  # fmt: skip
 EVERYONE = frozenset(PERSONAS)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
 CITIZENS = frozenset({CITIZEN, AGENT})
@@ -152,6 +153,27 @@ PAGES: dict[str, Page | Carried | NotAPage] = {
     "/office/exchange/requests/": Page(HANDLERS),
     "/office/exchange/requests/<int:pk>/": Page(frozenset({LEADER})),
     "/office/exchange/requests/<int:pk>/withdraw/": POST,
+    # Data corrections (数据纠错): any official of another department reports a wrong value from
+    # the resource page (a provider's clerk gets a page saying to fix the source system); the
+    # provider's reviewers and leaders answer. Data quality: providers' deciders and the data
+    # authority, from the workbench.
+    "/office/exchange/corrections/": Page(HANDLERS),
+    "/office/exchange/corrections/<int:pk>/": Page(frozenset({LEADER})),
+    "/office/exchange/resources/<str:code>/correct/": Page(HANDLERS),
+    "/office/exchange/quality/": Page(frozenset({LEADER})),
+    # The data authority's member systems and keys (数据管理员 only).
+    "/office/exchange/members/": Page(frozenset({DATA_ADMIN})),
+    "/office/exchange/members/register/": Page(frozenset({DATA_ADMIN})),
+    "/office/exchange/members/<str:code>/": Page(frozenset({DATA_ADMIN})),
+    "/office/exchange/members/<str:code>/keys/new/": Page(
+        frozenset({DATA_ADMIN}), note="the private key is shown on the answer to its POST"
+    ),
+    "/office/exchange/members/<str:code>/keys/<str:key_id>/retire/": Page(
+        frozenset({DATA_ADMIN}), note="a confirmation page"
+    ),
+    "/office/exchange/members/<str:code>/keys/<str:key_id>/revoke/": Page(
+        frozenset({DATA_ADMIN}), note="a confirmation page"
+    ),
     "/office/ratings/": Page(HANDLERS),
     "/office/ratings/<int:pk>/": Page(HANDLERS),
     "/office/ratings/<int:pk>/appeal/": Page(HANDLERS),
@@ -190,6 +212,29 @@ PAGES: dict[str, Page | Carried | NotAPage] = {
     "/api/search": API,
     "/api/regions": API,
     "/api/licences/verify": API,
+    # --- the exchange gateway (helper "gw"): a machine's URL, signed calls of member systems
+    "/exchange/v1/": NotAPage("a machine's URL: the exchange gateway's root, for member systems"),
+    "/exchange/v1/openapi.json": NotAPage("a machine's URL: the exchange gateway's OpenAPI"),
+    "/exchange/v1/docs": NotAPage("a machine's URL: the exchange gateway's developer docs"),
+    "/exchange/v1/query": NotAPage("a machine's URL: signed queries of member systems"),
+    "/exchange/v1/catalogue": NotAPage("a machine's URL: the catalogue for member systems"),
+    # --- the public open-data catalogue and the catalogue exports (helper "exp")
+    "/open-data/": Page(EVERYONE, note="公共数据开放目录, from the footer"),
+    "/open-data/<str:code>/": Page(EVERYONE),
+    "/open-data/catalogue.jsonld": Page(EVERYONE, file=True, note="DCAT JSON-LD, open only"),
+    "/open-data/catalogue-national.csv": Page(EVERYONE, file=True, note="national metadata"),
+    "/office/exchange/exports/national.csv": Page(HANDLERS, file=True),
+    "/office/exchange/exports/national.xlsx": Page(HANDLERS, file=True),
+    # --- the person's data-access log (我的数据使用记录) and its reports (helper "dal")
+    "/me/data-access/": Page(CITIZENS, note="from the personal space (accounts:me)"),
+    "/me/data-access/<int:pk>/report/": Page(
+        frozenset({CITIZEN}), note="“report this access” beside a read of the citizen's data"
+    ),
+    "/me/data-access/reports/<int:pk>/": Page(
+        frozenset({CITIZEN}), note="the confirmation after the report; listed on the log page"
+    ),
+    "/office/exchange/access-reports/": Page(frozenset({DATA_ADMIN})),
+    "/office/exchange/access-reports/<int:pk>/": Page(frozenset({DATA_ADMIN})),
 }
 
 #: Links on pages that lead to a refusal. Each is a defect reported to the owner of the

@@ -131,6 +131,12 @@ def world(city, department_a, department_b, citizen, other_citizen, official_a, 
         published_at=timezone.now(),
     )  # fmt: skip
     item.regions.add(city["town"])
+    from tongban.exchange.models import DataResource, ResourceStatus
+
+    DataResource.objects.create(  # open to the public: /open-data/<code>/ finds it
+        department=department_a, code="zs.open.registry", name="公开登记信息",
+        status=ResourceStatus.PUBLISHED, open_to_public=True,
+    )  # fmt: skip
     theme = Theme.objects.create(code="start", name="开办企业", audience="enterprise")
     item.themes.add(theme)
     bundle = Bundle.objects.create(
@@ -287,6 +293,8 @@ def fill(route: str, name: str, world: World) -> str:
             return world.department_code
         if "/towns/" in route:
             return world.town.code
+        if route.startswith("/open-data/"):
+            return "zs.open.registry"
         return world.item.implementation_code
     if name in ("object_id", "id"):
         match = ADMIN_MODEL.match(route)

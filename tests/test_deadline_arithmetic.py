@@ -51,6 +51,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Plausible-date bounds of a form field ("today-18y": no newborn born in the future or
     # 18 years ago): a range of valid answers, not a time limit.
     ("tongban/cases/elements.py", "resolve_day"): "plausible-date bounds of a form field",
+    # The exchange: rate-limit windows (a minute, a day) and the retention of evidence are
+    # intervals, not time limits to act; the working days a provider took to answer a data
+    # correction are a quality figure measured after the fact.
+    ("tongban/exchange/ratelimit.py", "window_of"): "rate-limit window",
+    ("tongban/exchange/ratelimit.py", "purge_windows"): "retention of ended rate windows",
+    ("tongban/exchange/retention.py", "cutoff"): "retention of exchange evidence (P14)",
+    ("tongban/exchange/quality.py", "_answer_days"): "working days taken: a quality figure",
 }
 
 

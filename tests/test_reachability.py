@@ -316,6 +316,7 @@ def town(world, official_b, settings, tmp_path, django_capture_on_commit_callbac
     )
     # The exchange (共享交换): a resource of department A, and department B's request for it
     # (waiting in A's inbox of requests to decide).
+    from tongban.exchange import corrections as exchange_corrections
     from tongban.exchange import services as exchange
     from tongban.exchange.levels import KeyProtection
     from tongban.exchange.models import (
@@ -340,7 +341,7 @@ def town(world, official_b, settings, tmp_path, django_capture_on_commit_callbac
     )  # fmt: skip
     DataResource.objects.create(  # one of department B's, for department A to ask for
         department=official_b.department, code="zs.b.registry", name="登记信息",
-        status=ResourceStatus.PUBLISHED,
+        status=ResourceStatus.PUBLISHED, open_to_public=True,  # listed at /open-data/
     )  # fmt: skip
     member = MemberSystem.objects.create(
         department=official_b.department, code="b.registration", name="登记系统", dengbao_grade=3,
@@ -352,6 +353,39 @@ def town(world, official_b, settings, tmp_path, django_capture_on_commit_callbac
                               legal_basis="《政务数据共享条例》", duration_days=90),
         actor=official_b,
     )  # fmt: skip
+    exchange_corrections.report(  # B reports a wrong value of A's resource: A's leader answers
+        resource,
+        exchange_corrections.ReportInput(item=field, record_key="K-0001", description="姓名有误"),
+        actor=official_b,
+    )
+    # The data authority (数据主管部门, TONGBAN_EXCHANGE_DATA_AUTHORITY "zssj") and its
+    # data administrator, who registers member systems and issues their keys.
+    from tongban.org.models import Department as _Department
+
+    authority = _Department.objects.create(
+        code="zssj", name="数据管理局", name_en="Data administration",
+        uscc=make_uscc("11442000MB2C3333"), region=department_a.region,
+    )  # fmt: skip
+    data_admin = _staff("data-admin", Role.DATA_ADMIN, authority, clearance=3)
+    exchange.issue_member_key(member, actor=data_admin)  # a key to retire / revoke
+    # The citizen's data-access log (我的数据使用记录): one read of their record, reported.
+    import json as _json
+
+    from tongban.exchange import access_log
+    from tongban.exchange.models import DataRecord
+
+    held = DataRecord.objects.create(
+        resource=resource, key=w.applicant.id_number, fingerprint="f0",
+        values=_json.dumps({"person.name": "陈小明"}, ensure_ascii=False),
+    )  # fmt: skip
+    read = access_log.record_release(
+        record=held, resource=resource, items=[field], member=member,
+        department=official_b.department, official=official_b.username, grant=None,
+        purpose="办理登记时核验姓名", legal_basis="《政务数据共享条例》",
+        case_ref=completed.number, exchange_id="ex-town-1",
+    )  # fmt: skip
+    assert read is not None
+    access_log.report(read, "我没有在该部门办理过业务", actor=w.applicant)
     personas: dict[str, User | None] = {
         table.ANONYMOUS: None,
         table.CITIZEN: w.applicant,
@@ -364,6 +398,7 @@ def town(world, official_b, settings, tmp_path, django_capture_on_commit_callbac
         table.AUDIT_ADMIN: _staff(
             "auditadmin", Role.AUDIT_ADMIN, clearance=ClassificationLevel.SENSITIVE
         ),
+        table.DATA_ADMIN: data_admin,
     }
     return Town(w, personas, completed, correction, licence, rating)
 

@@ -441,12 +441,27 @@ TONGBAN_EXCHANGE_MAX_BODY = env_int("TONGBAN_EXCHANGE_MAX_BODY", 64 * 1024)
 TONGBAN_EXCHANGE_SEAL_FAILURE_PERIOD = env_int("TONGBAN_EXCHANGE_SEAL_FAILURE_PERIOD", 14400)
 # Provider source files are read from under this directory (relative locations).
 TONGBAN_EXCHANGE_SOURCE_ROOT = env_str("TONGBAN_EXCHANGE_SOURCE_ROOT", str(VAR_DIR / "sources"))
+# Caps on what a source may hold and how long a source query may run (exchange.adapters).
+TONGBAN_EXCHANGE_SOURCE_MAX_BYTES = env_int("TONGBAN_EXCHANGE_SOURCE_MAX_BYTES", 64 * 1024 * 1024)
+TONGBAN_EXCHANGE_SOURCE_MAX_ROWS = env_int("TONGBAN_EXCHANGE_SOURCE_MAX_ROWS", 500_000)
+TONGBAN_EXCHANGE_SOURCE_TIMEOUT = env_int("TONGBAN_EXCHANGE_SOURCE_TIMEOUT", 60)
 # A provider answers a data correction (数据纠错) within this many working days (local
 # practice, unconfirmed: docs/exchange.md).
 TONGBAN_EXCHANGE_CORRECTION_DAYS = env_int("TONGBAN_EXCHANGE_CORRECTION_DAYS", 5)
+# The data authority answers a person's report of a read of their data it thinks wrong
+# within this many working days (issue 14; local practice, unconfirmed).
+TONGBAN_EXCHANGE_ACCESS_REPORT_DAYS = env_int("TONGBAN_EXCHANGE_ACCESS_REPORT_DAYS", 10)
 # Signed configuration (P20): the central node's public key (PEM file) this node trusts, and
 # how old a bundle may be. Empty anchor: this node is its own centre and imports nothing.
 TONGBAN_EXCHANGE_CONFIG_ANCHOR = env_str("TONGBAN_EXCHANGE_CONFIG_ANCHOR", "")
 TONGBAN_EXCHANGE_CONFIG_MAX_AGE_HOURS = env_int("TONGBAN_EXCHANGE_CONFIG_MAX_AGE_HOURS", 24)
+# A configuration bundle larger than this is refused unread (P21).
+TONGBAN_EXCHANGE_CONFIG_MAX_BYTES = env_int("TONGBAN_EXCHANGE_CONFIG_MAX_BYTES", 8 * 1024 * 1024)
 # The upstream (provincial or national) integrated platform: "fake" for the demo and tests.
+# (Or a dotted path to an adapter class: docs/exchange-upstream.md.) The fake keeps its state
+# under this directory (empty: VAR_DIR/upstream-fake), so web and worker processes agree.
 TONGBAN_EXCHANGE_UPSTREAM = env_str("TONGBAN_EXCHANGE_UPSTREAM", "fake")
+TONGBAN_EXCHANGE_UPSTREAM_FAKE_DIR = env_str("TONGBAN_EXCHANGE_UPSTREAM_FAKE_DIR", "")
+# The national catalogue's core metadata export (《政务信息资源目录编制指南（试行）》): a JSON
+# file replacing the built-in mapping table (docs/exchange.md, "Catalogue exports").
+TONGBAN_EXCHANGE_NATIONAL_MAPPING = env_str("TONGBAN_EXCHANGE_NATIONAL_MAPPING", "")

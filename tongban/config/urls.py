@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("tongban.licences.urls")),
     path("", include("tongban.ratings.urls")),
     path("office/exchange/", include("tongban.exchange.urls")),
+    # The person's data-access log (我的数据使用记录) in the personal space.
+    path("me/data-access/", include("tongban.exchange.me_urls")),
     # The gateway member systems call (signed requests; OpenAPI at exchange/v1/openapi.json).
     path("exchange/v1/", include("tongban.exchange.gateway_urls")),
     # The public open-data catalogue (resources open to society only).

@@ -33,14 +33,17 @@ from tongban.core.audit import record_audit
 from tongban.demo.cases import load_demo_cases
 from tongban.demo.data import org, people, regions
 from tongban.demo.forms import load_forms
-from tongban.demo.licences import load_demo_licences
+from tongban.demo.licences import demo_licence_rows, load_demo_licences
 from tongban.demo.ratings import load_demo_ratings
 from tongban.demo.synonyms import load_search_synonyms
 from tongban.exchange.demo import load_exchange_demo
+from tongban.exchange.demo_sources import load_demo_sources
+from tongban.exchange.prefill import load_platform_member
+from tongban.exchange.upstream_sync import load_upstream_demo
 from tongban.org.models import Department, Region, RegionLevel, ServiceHall, ServiceWindow
 
 CATALOGUE_JSON = Path(__file__).resolve().parent / "data" / "catalogue.json"
-DEPARTMENT_ROLES = {Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER}
+DEPARTMENT_ROLES = {Role.CLERK, Role.REVIEWER, Role.DEPARTMENT_LEADER, Role.DATA_ADMIN}
 
 
 def read_catalogue() -> dict[str, Any]:
@@ -277,6 +280,9 @@ def load_demo(*, reset_passwords: bool = False) -> dict[str, int]:
     load_demo_licences()
     load_demo_ratings()
     load_exchange_demo()
+    load_demo_sources(demo_licence_rows())
+    load_platform_member()
+    load_upstream_demo()
     counts = demo_counts()
     record_audit(None, "demo.load", meta={"counts": counts, "reset_passwords": reset_passwords})
     return counts

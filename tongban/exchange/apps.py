@@ -11,4 +11,13 @@ class ExchangeConfig(AppConfig):
         from . import clocks
 
         clocks.register_running_clocks()
-        from tongban.exchange import nav  # noqa: F401 - registers its ways in
+        clocks.register_correction_clocks()
+        clocks.register_access_report_clocks()
+        from tongban.exchange import (
+            checks,  # noqa: F401 - the retention check (P14)
+            nav,  # noqa: F401 - registers its ways in
+            prefill,
+            upstream_sync,  # noqa: F401 - outbox handlers, audit labels
+        )
+
+        prefill.register()  # material sources and the prefill provider of tongban.cases.sharing

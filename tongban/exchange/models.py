@@ -403,6 +403,14 @@ class ShareRequest(models.Model):
     resolution_note = models.TextField(_("data authority's decision"), blank=True)
     # The upstream platform's reference of a request forwarded to it (resource held upstream).
     upstream_ref = models.CharField(_("upstream reference"), max_length=100, blank=True)
+    # A confidential basis (investigations, discipline inspection): reads under it are shown
+    # to the data subject only from this day on (issue 14).
+    confidential_until = models.DateField(
+        _("basis confidential until"),
+        null=True,
+        blank=True,
+        help_text=_("For investigations: reads are withheld from the person until this day."),
+    )
 
     class Meta:
         verbose_name = _("share request")
@@ -472,6 +480,9 @@ class Grant(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    confidential_until = models.DateField(_("basis confidential until"), null=True, blank=True)
+    # The central node's id of a grant received in a signed configuration bundle (P20).
+    central_ref = models.CharField(_("central grant id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("grant")
@@ -620,7 +631,7 @@ class DataRecord(EncryptedFieldsMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="records",
     )
-    token = models.CharField(max_length=32, unique=True, editable=False, default=_token)
+    token = models.CharField(_("token"), max_length=32, unique=True, editable=False, default=_token)
     key = EncryptedTextField(_("record key"), bind_field="token")
     key_digest = DigestField(_("record key digest"), source="key", kind="text")
     values = EncryptedTextField(_("values (JSON)"), bind_field="token")
@@ -671,10 +682,12 @@ class RateWindow(models.Model):
     (``minute`` or ``day``), raised with a conditional ``UPDATE`` so that every process
     counts the same calls."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="rate_windows")
-    scope = models.CharField(max_length=8)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    grant = models.ForeignKey(
+        Grant, verbose_name=_("grant"), on_delete=models.CASCADE, related_name="rate_windows"
+    )
+    scope = models.CharField(_("window"), max_length=8)
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("calls counted"), default=0)
 
     class Meta:
         verbose_name = _("rate window")
@@ -700,7 +713,7 @@ class ExchangeEvidence(EncryptedFieldsMixin, models.Model):
     the audit record that logged the decision. ``tongban exchange verify`` proves it to a
     third party with public keys only. Kept ``TONGBAN_EXCHANGE_RETENTION_DAYS`` (≥ 180, P14)."""
 
-    exchange_id = models.CharField(_("exchange id"), max_length=64, unique=True)
+    exchange_id = models.CharField(_("exchange id"), max_length=64)
     side = models.CharField(_("side"), max_length=16, choices=EvidenceSide.choices)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     member = models.ForeignKey(
@@ -739,6 +752,12 @@ class ExchangeEvidence(EncryptedFieldsMixin, models.Model):
         verbose_name_plural = _("exchange evidence")
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["occurred_at"])]
+        # A node whose own system calls its own gateway keeps both sides of one exchange.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange_id", "side"], name="exchange_evidence_side_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.exchange_id
@@ -790,8 +809,10 @@ class DataCorrection(EncryptedFieldsMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    token = models.CharField(max_length=32, unique=True, editable=False, default=_token)
+    token = models.CharField(_("token"), max_length=32, unique=True, editable=False, default=_token)
     description = models.TextField(_("what is wrong"))
+    # The key of the record reported (e.g. an ID number), when it is not held here.
+    record_key = EncryptedTextField(_("record key"), bind_field="token", blank=True)
     proposed_value = EncryptedTextField(_("proposed value"), bind_field="token", blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
@@ -854,3 +875,105 @@ class ConfigBundle(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.serial} {self.outcome}"
+
+
+# --- the person's data-access log (issue 14) ----------------------------------------------
+
+
+class DataAccess(models.Model):
+    """One release of a person's or a business's record through the gateway (数据使用记录),
+    shown to that person in their personal space, like Estonia's data tracker: who read it
+    (member system, department), when, for which case, on which legal basis. ``subject_digest``
+    is the keyed digest of the record key (the ID number or credit code), never the key.
+    A read under a confidential basis (investigations, discipline inspection) is withheld
+    from the subject until ``withheld_until``."""
+
+    subject_digest = models.CharField(_("subject digest"), max_length=100, db_index=True)
+    resource = models.ForeignKey(
+        DataResource, verbose_name=_("resource"), on_delete=models.PROTECT, related_name="+"
+    )
+    items = models.JSONField(_("data items"), default=list)
+    member = models.ForeignKey(
+        MemberSystem, verbose_name=_("member system"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("originating department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    official = models.CharField(_("originating official"), max_length=150)
+    grant = models.ForeignKey(
+        Grant,
+        verbose_name=_("grant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"))
+    case_ref = models.CharField(_("case"), max_length=64, blank=True)
+    exchange_id = models.CharField(_("exchange id"), max_length=64)
+    occurred_at = models.DateTimeField(_("read at"), default=timezone.now)
+    withheld_until = models.DateField(_("withheld from the subject until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data access")
+        verbose_name_plural = _("data accesses")
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.exchange_id} {self.resource_id}"
+
+
+class AccessReportStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the data authority's answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class AccessReport(models.Model):
+    """A person reports a read of their data they think wrong; it reaches the data
+    authority, who answers on a working-day clock."""
+
+    access = models.ForeignKey(
+        DataAccess, verbose_name=_("data access"), on_delete=models.PROTECT, related_name="reports"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("why you think it wrong"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AccessReportStatus.choices,
+        default=AccessReportStatus.OPEN,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    due_on = models.DateField(_("answer due on"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("data access report")
+        verbose_name_plural = _("data access reports")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(answer=""), name="exchange_access_report_answered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.access_id}"

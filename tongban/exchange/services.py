@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongban.core import outbox
 from tongban.core.audit import record_audit
 from tongban.core.crypto.suites import get_suite
 from tongban.core.errors import ErrorCollector, refuse
@@ -88,6 +89,7 @@ def publish_resource(resource: DataResource, *, actor: Any) -> DataResource:
     if not resource.items.exists():
         raise refuse(_("A resource needs at least one data item before it is published."))
     move(resource, RESOURCE, ResourceAction.PUBLISH, actor=actor)
+    _push_upstream(resource)
     return resource
 
 
@@ -95,7 +97,15 @@ def publish_resource(resource: DataResource, *, actor: Any) -> DataResource:
 def withdraw_resource(resource: DataResource, *, actor: Any) -> DataResource:
     _owner_or_authority(actor, resource.department_id)
     move(resource, RESOURCE, ResourceAction.WITHDRAW, actor=actor)
+    _push_upstream(resource)
     return resource
+
+
+def _push_upstream(resource: DataResource) -> None:
+    """The city's catalogue changed: push it to the upstream platform after commit
+    (``upstream_sync``). Copies of upstream resources are not pushed back up."""
+    if not resource.upstream_id:
+        outbox.enqueue("exchange.upstream_push", {}, key="exchange.upstream_push")
 
 
 # --- member systems and their keys ---------------------------------------------------------
@@ -183,7 +193,9 @@ def issue_member_key(
         key_id=f"mk{secrets.token_hex(8)}",
         algorithm=suite.signature_alg,
         public_key=pair.public,
-        valid_from=now,
+        # A signature's ``created`` is whole seconds: a key must count from the second it was
+        # issued in, or a call made in that second is refused as signed by an unknown key.
+        valid_from=now.replace(microsecond=0),
     )
     if retire_others:
         for old in member.keys.exclude(pk=key.pk).filter(valid_until__isnull=True):
@@ -250,6 +262,9 @@ class RequestInput:
     purpose: str = ""
     legal_basis: str = ""
     duration_days: int | None = None
+    # A confidential basis (investigations, discipline inspection): reads are withheld from
+    # the person's data-access log until this day.
+    confidential_until: dt.date | None = None
 
 
 @transaction.atomic
@@ -269,7 +284,11 @@ def submit_request(
         errors.add("member", _("This system is suspended; it cannot request data."))
     if resource.status != ResourceStatus.PUBLISHED:
         errors.add("__all__", _("This resource is not published in the catalogue."))
-    elif member is not None and member.department_id == resource.department_id:
+    elif (
+        member is not None
+        and member.department_id == resource.department_id
+        and not resource.upstream_id
+    ):
         errors.add("member", _("A department does not request its own data."))
     fields = list(dict.fromkeys(data.fields))
     if not fields:
@@ -294,6 +313,9 @@ def submit_request(
             "duration_days",
             _("Give a duration from 1 to %(max)d days.") % {"max": MAX_DURATION_DAYS},
         )
+    secret_until = data.confidential_until
+    if secret_until is not None and secret_until <= timezone.localdate(now):
+        errors.add("confidential_until", _("The disclosure date must be in the future."))
     errors.raise_if_any()
     assert member is not None and days is not None
     request = ShareRequest.objects.create(
@@ -303,6 +325,7 @@ def submit_request(
         purpose=purpose,
         legal_basis=basis,
         duration_days=days,
+        confidential_until=secret_until,
         requested_by=actor if getattr(actor, "pk", None) else None,
         submitted_at=now,
         due_on=clocks.answer_clock(now).due(now).date,
@@ -318,9 +341,33 @@ def submit_request(
             "resource": resource.code,
             "fields": sorted(f.code for f in fields),
             "purpose": purpose,
+            "confidential": secret_until is not None,
         },
     )
+    if resource.upstream_id:
+        # Held by the provincial or national platform: forwarded after commit (upstream_sync).
+        outbox.enqueue(
+            "exchange.upstream_forward",
+            {"request": request.pk},
+            key=f"exchange.upstream_forward:{request.pk}",
+        )
     return request
+
+
+def _check_decider(request: ShareRequest, actor: Any, via_upstream: bool) -> None:
+    """The provider's reviewers and leaders answer; for a resource held upstream only the
+    upstream platform's answer, recorded by ``upstream_sync`` (``via_upstream``), counts."""
+    if request.resource.upstream_id:
+        if not via_upstream:
+            raise refuse(
+                _(
+                    "The provincial or national platform answers this request; its answer is "
+                    "recorded automatically."
+                )
+            )
+        return
+    if not queries.decides_for(actor, request.resource.department_id):
+        raise PermissionDenied
 
 
 def grant_expiry(granted_at: dt.datetime, days: int) -> dt.datetime:
@@ -342,6 +389,7 @@ def _make_grant(
         granted_at=now,
         granted_by=actor if getattr(actor, "pk", None) else None,
         expires_at=grant_expiry(now, request.duration_days),
+        confidential_until=request.confidential_until,
         rate_per_minute=rate_per_minute,
         rate_per_day=rate_per_day,
     )
@@ -369,11 +417,11 @@ def grant_request(
     rate_per_minute: int = 60,
     rate_per_day: int = 10000,
     now: dt.datetime | None = None,
+    via_upstream: bool = False,
 ) -> Grant:
     """The provider grants ``request`` as asked: a grant of its fields, purpose and legal
     basis for its duration, with the given rate limits."""
-    if not queries.decides_for(actor, request.resource.department_id):
-        raise PermissionDenied
+    _check_decider(request, actor, via_upstream)
     now = now or timezone.now()
     _rates(rate_per_minute, rate_per_day)
     move(
@@ -390,12 +438,16 @@ def grant_request(
 
 @transaction.atomic
 def refuse_request(
-    request: ShareRequest, *, actor: Any, reasons: str, now: dt.datetime | None = None
+    request: ShareRequest,
+    *,
+    actor: Any,
+    reasons: str,
+    now: dt.datetime | None = None,
+    via_upstream: bool = False,
 ) -> ShareRequest:
     """The provider refuses ``request``; the reasons are required and shown to the
     requester (a refusal without reasons is not an answer)."""
-    if not queries.decides_for(actor, request.resource.department_id):
-        raise PermissionDenied
+    _check_decider(request, actor, via_upstream)
     text = _text(reasons, "reasons", TEXT_MAX)
     move(
         request,
@@ -461,6 +513,15 @@ def resolve_dispute(
     refusal; either way with a written decision."""
     if not queries.is_data_authority(actor):
         raise PermissionDenied
+    if grant and request.resource.upstream_id:
+        # The province gives grants for its data; the city cannot give one in its place.
+        raise refuse(
+            _(
+                "The city's data authority cannot change the upstream platform's answer; "
+                "take it up through the provincial coordination channel."
+            ),
+            "grant",
+        )
     text = _text(note, "note", TEXT_MAX)
     now = now or timezone.now()
     action = RequestAction.OVERRULE if grant else RequestAction.UPHOLD

@@ -87,3 +87,50 @@ REQUEST = Transitions(
         A.UPHOLD: _("Uphold the refusal"),
     },
 )
+
+
+# --- data corrections (数据纠错) -----------------------------------------------------------
+# A correction waits for the provider, who corrects the value (saying what was changed) or
+# confirms it (saying why it stands); the reporting department may withdraw it meanwhile.
+
+from .models import CorrectionStatus, DataCorrection  # noqa: E402 (appended section)
+
+
+class CorrectionAction:
+    CORRECT = "correct"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+
+
+CS, CA = CorrectionStatus, CorrectionAction
+CORRECTION = Transitions(
+    DataCorrection,
+    {
+        (CS.OPEN, CA.CORRECT): CS.CORRECTED,
+        (CS.OPEN, CA.REJECT): CS.REJECTED,
+        (CS.OPEN, CA.WITHDRAW): CS.WITHDRAWN,
+    },
+    actions={
+        CA.CORRECT: _("Correct the value"),
+        CA.REJECT: _("Confirm the value as right"),
+        CA.WITHDRAW: _("Withdraw the report"),
+    },
+)
+
+
+# --- reports of a data access (数据使用记录异议; helper "dal") -------------------------------
+# A person's report of a read of their data waits for the data authority, who answers it.
+
+from .models import AccessReport, AccessReportStatus  # noqa: E402 (appended section)
+
+
+class AccessReportAction:
+    ANSWER = "answer"
+
+
+ARS, ARA = AccessReportStatus, AccessReportAction
+ACCESS_REPORT = Transitions(
+    AccessReport,
+    {(ARS.OPEN, ARA.ANSWER): ARS.ANSWERED},
+    actions={ARA.ANSWER: _("Answer the report")},
+)

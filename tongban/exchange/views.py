@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from tongban.core.errors import put_errors
 from tongban.org.models import Department
 
-from . import clocks, queries, services
+from . import clocks, quality, queries, services, sync
 from .forms import CatalogueFilterForm, GrantForm, ReasonForm, RequestForm
 from .models import Grant, RequestStatus, ShareClass, ShareRequest
 from .transitions import REQUEST, RequestAction
@@ -93,6 +93,9 @@ def resource(request: HttpRequest, code: str) -> HttpResponse:
             "items": row.items.select_related("element"),
             "can_request": row.status == "published" and members.exists(),
             "own": own,
+            "quality": quality.resource_figures(row),
+            # Locations and columns are the provider's business: its own officials only.
+            "sources": sync.sources_summary(row) if own else [],
             "grants": row.grants.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
             .select_related("member__department")
             .prefetch_related("fields")
@@ -118,6 +121,7 @@ def request_new(request: HttpRequest, code: str) -> HttpResponse:
             purpose=form.cleaned_data["purpose"],
             legal_basis=form.cleaned_data["legal_basis"],
             duration_days=form.cleaned_data["duration_days"],
+            confidential_until=form.cleaned_data["confidential_until"],
         )
         try:
             created = services.submit_request(row, data, actor=request.user)
@@ -293,7 +297,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grant_valid": grant is not None and grant.is_valid_at(now),
             "reading": reading,
             "forms": forms,
-            "can_decide": deciding and RequestAction.GRANT in allowed,
+            # The upstream platform answers for the resources it holds (upstream_sync).
+            "can_decide": deciding
+            and RequestAction.GRANT in allowed
+            and not row.resource.upstream_id,
             "can_withdraw": requesting and RequestAction.WITHDRAW in allowed,
             "can_dispute": requesting
             and RequestAction.DISPUTE in allowed
