@@ -127,6 +127,17 @@ def test_the_id_card_and_household_register_are_fetched_not_uploaded(
     assert all(r.status == SharedStatus.OBTAINED and r.exchange_id for r in rows.values())
     assert not case.materials.filter(material_code__in=SHARED).exists()  # nothing uploaded
 
+    # The citizen sees the reads in their data-access log (个人空间 → 我的数据使用记录), by clicks.
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="个人空间").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="我的数据使用记录").first.click()
+    page.wait_for_load_state()
+    log = page.locator("main").inner_text()
+    assert "人口基础信息" in log, log
+    assert "一件事一次办" in log  # the purpose of the platform's grant
+    screenshot(page, "shared-11-data-access-1280-zh")
+
     # The health department's clerk sees them as shared, with the source, time and check.
     clerk = RoleAssignment.objects.filter(department__code="wj", role=Role.CLERK).first()
     assert clerk is not None

@@ -33,9 +33,9 @@ pytestmark = pytest.mark.django_db
 
 #: Statements of an allowed query once the node's keys and the audit stream exist: BEGIN,
 #: key, nonce, originator, items + resource, grant, grant fields, clearance, rate windows,
-#: PII digest key, record, audit (savepoint, head, insert, head update, release), response
-#: key, evidence encryption key, evidence, COMMIT. Was 28.
-QUERY_STATEMENTS = 20
+#: PII digest key, record, audit (savepoint, head, insert, head update, release), the
+#: person's data-access log, response key, evidence encryption key, evidence, COMMIT. Was 28.
+QUERY_STATEMENTS = 21
 
 
 @pytest.fixture(params=["upsert", "portable"])
@@ -52,7 +52,7 @@ def path(request, monkeypatch) -> str:
 
 
 @override_settings(TONGBAN_EXCHANGE_SIGNER_CACHE_SECONDS=60)
-def test_an_allowed_query_costs_twenty_statements(caller, grant, record):  # noqa: F811
+def test_an_allowed_query_costs_twenty_one_statements(caller, grant, record):  # noqa: F811
     signing.forget_signer_keys()  # (keys of earlier tests' rolled-back databases)
     caller.query(["person.name"])  # the gateway's keys and the audit stream exist now
     with CaptureQueriesContext(connection) as queries:

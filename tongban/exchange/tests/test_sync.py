@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import make_resident_id, make_uscc
 from tongban.cases.models import DataElement, DataType
@@ -423,7 +423,7 @@ def test_a_mapping_that_writes_is_refused_naming_the_source(root, resource, quer
 def test_sqlite_is_opened_read_only_even_past_the_statement_check(root):
     path = _sqlite(root)
     for statement in ("DELETE FROM person", "CREATE TABLE t (x)", "PRAGMA user_version = 7"):
-        with pytest.raises(adapters.SourceError) as caught:
+        with translation.override("en"), pytest.raises(adapters.SourceError) as caught:
             adapters.sqlite_query("demo.sql", path, statement)
         assert "demo.sql" in str(caught.value) and "read only" in str(caught.value)
     conn = sqlite3.connect(path)
